@@ -1,0 +1,153 @@
+"""Demo data for the embedded mode: a small, living product for a newcomer.
+
+Every step creates what is missing and leaves what exists alone, so seeding twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import AUDITORS, ERNST_ADMINS
+from accounts.services import platform_groups_ensure
+from institutions.models import Institution, Membership
+from standards.choices import Setting
+
+DEMO_PASSWORD = "rescue-demo-2026"  # noqa: S105 - printed on purpose; demo seeding is refused in production
+
+
+@dataclass(frozen=True)
+class DemoInstitution:
+    name: str
+    country: str
+    setting: str
+    language: str
+    email_domain: str
+    contact_phone: str
+    address: str
+
+
+DEMO_INSTITUTIONS = [
+    DemoInstitution(
+        name="Hospital Universitario del Mediterráneo",
+        country="ES",
+        setting=Setting.HOSPITAL,
+        language="es",
+        email_domain="mediterraneo.example",
+        contact_phone="+34 965 000 100",
+        address="Avenida de la Salud 1, 03550 Alicante, Spain",
+    ),
+    DemoInstitution(
+        name="Gezondheidscentrum De Linde",
+        country="NL",
+        setting=Setting.PRIMARY_CARE,
+        language="nl",
+        email_domain="delinde.example",
+        contact_phone="+31 30 000 2200",
+        address="Lindelaan 12, 3581 Utrecht, Netherlands",
+    ),
+    DemoInstitution(
+        name="Pflegeheim Am Lindenhof",
+        country="AT",
+        setting=Setting.NURSING_HOME,
+        language="de",
+        email_domain="lindenhof.example",
+        contact_phone="+43 1 000 3300",
+        address="Lindenhofgasse 5, 1070 Wien, Austria",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: str
+    created: bool
+
+
+@dataclass
+class DemoSeedResult:
+    accounts: list[DemoAccount]
+    institutions_created: int
+
+    @property
+    def created_anything(self) -> bool:
+        return self.institutions_created > 0 or any(a.created for a in self.accounts)
+
+
+def _user_ensure(
+    *, email: str, first_name: str, last_name: str, is_staff: bool = False
+) -> tuple[User, bool]:
+    user = User.objects.filter(email=email).first()
+    if user is not None:
+        return user, False
+    user = User.objects.create_user(
+        email=email,
+        password=DEMO_PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+    )
+    return user, True
+
+
+def _group_member_ensure(user: User, group: Group) -> None:
+    if not user.groups.filter(pk=group.pk).exists():
+        user.groups.add(group)
+
+
+@transaction.atomic
+def demo_seed() -> DemoSeedResult:
+    groups = platform_groups_ensure()
+    accounts: list[DemoAccount] = []
+    institutions_created = 0
+
+    for spec in DEMO_INSTITUTIONS:
+        institution, created = Institution.objects.get_or_create(
+            name=spec.name,
+            country=spec.country,
+            defaults={
+                "setting": spec.setting,
+                "preferred_language": spec.language,
+                "contact_email": f"rescue@{spec.email_domain}",
+                "contact_phone": spec.contact_phone,
+                "address": spec.address,
+            },
+        )
+        institutions_created += created
+        for role, first_name, last_name in (
+            (Membership.Role.COORDINATOR, "Coordinator", spec.name),
+            (Membership.Role.CONTRIBUTOR, "Contributor", spec.name),
+        ):
+            email = f"{role}@{spec.email_domain}"
+            user, user_created = _user_ensure(
+                email=email, first_name=first_name, last_name=last_name
+            )
+            Membership.objects.get_or_create(
+                user=user, institution=institution, defaults={"role": role}
+            )
+            accounts.append(
+                DemoAccount(email, spec.name, f"{Membership.Role(role).label}", user_created)
+            )
+
+    for number, (first_name, last_name) in enumerate(
+        (("Ana", "Auditor"), ("Bruno", "Auditor")), start=1
+    ):
+        user, created = _user_ensure(
+            email=f"auditor{number}@rescue.example", first_name=first_name, last_name=last_name
+        )
+        _group_member_ensure(user, groups[AUDITORS])
+        accounts.append(
+            DemoAccount(user.email, f"{first_name} {last_name}", "External auditor", created)
+        )
+
+    admin, created = _user_ensure(
+        email="admin@rescue.example", first_name="ERNST", last_name="Administrator", is_staff=True
+    )
+    _group_member_ensure(admin, groups[ERNST_ADMINS])
+    accounts.append(DemoAccount(admin.email, "ERNST Administrator", "ERNST admin", created))
+    return DemoSeedResult(accounts=accounts, institutions_created=institutions_created)

@@ -1,0 +1,33 @@
+"""The test suite: real PostgreSQL and Redis on localhost (``make test``)."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env(
+    "DJANGO_SECRET_KEY", default="test-only-secret-key-not-for-any-deployment-987654321"
+)
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rescue"),
+}
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "rescue-test",
+    }
+}
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = False
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rescue-test-media-"))
+DEMO_SEED_ALLOWED = True

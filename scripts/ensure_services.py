@@ -1,0 +1,107 @@
+"""Check that the PostgreSQL and Redis the test suite uses answer; start them if they are local.
+
+The suite runs against real services on localhost (DATABASE_URL, REDIS_URL). On the development
+and CI machines both are installed as system packages; if one is stopped, it is started with the
+same command an operator would use. Anything else ends with a message that says what is missing.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import environ
+import psycopg
+import redis
+
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rescue"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def postgres_ok(url: str) -> str | None:
+    cfg = environ.Env.db_url_config(url)
+    try:
+        with psycopg.connect(
+            host=cfg.get("HOST") or "127.0.0.1",
+            port=cfg.get("PORT") or 5432,
+            user=cfg.get("USER") or "postgres",
+            password=cfg.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return str(exc).strip()
+    return None
+
+
+def redis_ok(url: str) -> str | None:
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        return str(exc).strip()
+    return None
+
+
+def start_postgres() -> None:
+    if shutil.which("pg_ctlcluster"):
+        for version in sorted(p.name for p in Path("/etc/postgresql").glob("*")):
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                check=False,
+            )
+
+
+def start_redis() -> None:
+    if shutil.which("redis-server"):
+        subprocess.run(
+            [
+                "redis-server",
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                "6379",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            check=False,
+        )
+
+
+def ensure(name: str, check, url: str, start) -> bool:
+    problem = check(url)
+    if problem is None:
+        return True
+    print(f"{name} does not answer at {url} ({problem}); trying to start it.", file=sys.stderr)
+    start()
+    for _ in range(20):
+        time.sleep(0.5)
+        if check(url) is None:
+            print(f"{name} started.", file=sys.stderr)
+            return True
+    print(f"{name} is not available at {url}: {check(url)}", file=sys.stderr)
+    return False
+
+
+def main() -> int:
+    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
+    ok = ensure("PostgreSQL", postgres_ok, database_url, start_postgres)
+    ok = ensure("Redis", redis_ok, redis_url, start_redis) and ok
+    if not ok:
+        print(
+            "The test suite needs PostgreSQL and Redis on localhost; see README.md, 'Testing'.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from accounts.models import User
+from standards.services import catalogue_load
+from tests.factories import UserFactory
+
+CATALOGUE_FILES = sorted(Path(settings.CATALOGUE_DIR).glob("*.yaml"))
+
+
+@pytest.fixture
+def catalogue(db: None) -> None:
+    """The shipped working catalogue, loaded as `make run` loads it."""
+    catalogue_load(paths=CATALOGUE_FILES)
+
+
+@pytest.fixture
+def user(db: None) -> User:
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client

@@ -1,0 +1,74 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client, override_settings
+
+from accounts.models import User
+from accounts.roles import AUDITORS, ERNST_ADMINS
+from demo.services import DEMO_PASSWORD
+from institutions.models import Institution, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot() -> tuple[list, ...]:
+    return (
+        list(User.objects.order_by("pk").values()),
+        list(Institution.objects.order_by("pk").values()),
+        list(Membership.objects.order_by("pk").values()),
+        list(Group.objects.order_by("pk").values("name", "permissions")),
+        list(User.groups.through.objects.order_by("pk").values()),
+    )
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_seed_creates_the_demo_world() -> None:
+    output = seed()
+    institutions = Institution.objects.all()
+    assert institutions.count() == 3
+    assert len({i.country.code for i in institutions}) == 3
+    assert {i.setting for i in institutions} == {"hospital", "primary_care", "nursing_home"}
+    for institution in institutions:
+        roles = sorted(institution.memberships.values_list("role", flat=True))
+        assert roles == ["contributor", "coordinator"]
+    assert User.objects.filter(groups__name=AUDITORS).count() == 2
+    admin = User.objects.get(groups__name=ERNST_ADMINS)
+    assert admin.is_staff
+    assert not admin.is_superuser
+    assert admin.has_perm("standards.view_standard")
+    # The accounts and the password are printed.
+    assert DEMO_PASSWORD in output
+    for user in User.objects.all():
+        assert user.email in output
+
+
+def test_seed_twice_changes_nothing() -> None:
+    seed()
+    before = snapshot()
+    output = seed()
+    assert snapshot() == before
+    assert "nothing changed" in output
+
+
+def test_printed_accounts_can_log_in(client: Client) -> None:
+    seed()
+    for email in ("coordinator@delinde.example", "auditor1@rescue.example", "admin@rescue.example"):
+        response = client.post("/accounts/login/", {"username": email, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, email
+        assert response["Location"] == "/"
+        client.post("/accounts/logout/")
+
+
+@override_settings(DEMO_SEED_ALLOWED=False)
+def test_seed_is_refused_where_demo_accounts_are_not_allowed() -> None:
+    with pytest.raises(CommandError, match="seeding is refused"):
+        seed()
+    assert not User.objects.exists()

@@ -1,0 +1,18 @@
+from tests.factories.accounts import UserFactory
+from tests.factories.institutions import InstitutionFactory, MembershipFactory
+from tests.factories.standards import (
+    CatalogueVersionFactory,
+    SectionFactory,
+    StandardFactory,
+    StandardGuidanceFactory,
+)
+
+__all__ = [
+    "CatalogueVersionFactory",
+    "InstitutionFactory",
+    "MembershipFactory",
+    "SectionFactory",
+    "StandardFactory",
+    "StandardGuidanceFactory",
+    "UserFactory",
+]
