@@ -14,6 +14,7 @@ from pathlib import Path
 
 import environ
 import psycopg
+import psycopg.sql
 import redis
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rescue"
@@ -21,6 +22,11 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def postgres_ok(url: str) -> str | None:
+    """Connect to the server; create the project's database if it is missing.
+
+    The suite itself runs in a database of its own (test_<name>) that pytest-django creates; the
+    project database is for `manage.py` commands run with the test settings.
+    """
     cfg = environ.Env.db_url_config(url)
     try:
         with psycopg.connect(
@@ -30,8 +36,14 @@ def postgres_ok(url: str) -> str | None:
             password=cfg.get("PASSWORD") or None,
             dbname="postgres",
             connect_timeout=3,
+            autocommit=True,
         ) as conn:
-            conn.execute("SELECT 1")
+            name = cfg["NAME"]
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(
+                    psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name))
+                )
     except psycopg.Error as exc:
         return str(exc).strip()
     return None

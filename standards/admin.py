@@ -1,9 +1,14 @@
 """Catalogue content is loaded from files; the admin shows it and changes only the status."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+from typing import Any
 
-from standards.models import CatalogueVersion, Section, Standard, StandardGuidance
+from django.contrib import admin, messages
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from standards.models import CatalogueVersion, Standard, StandardGuidance
+from standards.services import catalogue_version_status_set
 
 
 class ReadOnlyInlineMixin:
@@ -16,11 +21,6 @@ class ReadOnlyInlineMixin:
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
-
-
-class SectionInline(ReadOnlyInlineMixin, admin.TabularInline):
-    model = Section
-    fields = ["order", "code", "title"]
 
 
 @admin.register(CatalogueVersion)
@@ -44,13 +44,34 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
         "content_hash",
         "source_name",
         "loaded_at",
+        "content",
     ]
-    inlines = [SectionInline]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: CatalogueVersion | None = None
     ) -> list[str]:
         return [name for name in self.fields if name != "status"]
+
+    @admin.display(description="Content")
+    def content(self, obj: CatalogueVersion) -> str:
+        url = reverse("admin:standards_standard_changelist")
+        return format_html(
+            '<a href="{}?catalogue_version__id__exact={}">{} standards in {} sections</a>',
+            url,
+            obj.pk,
+            obj.standards.count(),
+            obj.sections.count(),
+        )
+
+    def save_model(
+        self, request: HttpRequest, obj: CatalogueVersion, form: Any, change: bool
+    ) -> None:
+        for other in catalogue_version_status_set(version=obj, status=obj.status):
+            self.message_user(
+                request,
+                f"{other} was retired: only one version of a component is active.",
+                messages.WARNING,
+            )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # versions come from catalogue files (manage.py load_catalogue)

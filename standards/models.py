@@ -75,6 +75,9 @@ class CatalogueVersion(models.Model):
                 fields=["component"],
                 condition=Q(status="active"),
                 name="catalogue_version_one_active_per_component",
+                violation_error_message=(
+                    "Another version of this component is active; retire it first."
+                ),
             ),
         ]
 

@@ -145,7 +145,11 @@ def catalogue_document_load(*, document: CatalogueDocument) -> LoadResult:
             )
         version, outcome = existing, LoadOutcome.REPLACED
 
-    retired = _retire_other_active(document) if document.status == "active" else []
+    retired = (
+        _retire_other_active(component=document.component, keep=document.version)
+        if document.status == CatalogueVersion.Status.ACTIVE
+        else []
+    )
     _apply_metadata(version, document)
     version.full_clean()
     version.save()
@@ -154,11 +158,31 @@ def catalogue_document_load(*, document: CatalogueDocument) -> LoadResult:
     return LoadResult(version=version, outcome=outcome, retired=retired)
 
 
-def _retire_other_active(document: CatalogueDocument) -> list[CatalogueVersion]:
+@transaction.atomic
+def catalogue_version_status_set(
+    *, version: CatalogueVersion, status: str
+) -> list[CatalogueVersion]:
+    """Change a version's status; activating it retires the component's active version.
+
+    Returns the versions that were retired to make room.
+    """
+    retired = (
+        _retire_other_active(component=version.component, keep=version.version)
+        if status == CatalogueVersion.Status.ACTIVE
+        else []
+    )
+    version.status = status
+    version.full_clean()
+    version.save(update_fields=["status"])
+    return retired
+
+
+def _retire_other_active(*, component: str, keep: str) -> list[CatalogueVersion]:
     others = list(
         CatalogueVersion.objects.select_for_update()
-        .filter(component=document.component, status=CatalogueVersion.Status.ACTIVE)
-        .exclude(version=document.version)
+        .filter(component=component, status=CatalogueVersion.Status.ACTIVE)
+        .exclude(version=keep)
+        .order_by("pk")
     )
     for other in others:
         other.status = CatalogueVersion.Status.RETIRED
