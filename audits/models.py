@@ -7,12 +7,12 @@ version cannot be deleted or changed in place while audits use it.
 from django.conf import settings
 from django.db import models
 
-from institutions.models import Institution
+from institutions.tenancy import TenantOwnedModel
 from standards.choices import InterventionLevel, Setting
 from standards.models import CatalogueVersion
 
 
-class Audit(models.Model):
+class Audit(TenantOwnedModel):
     class Status(models.TextChoices):
         DRAFT = "draft", "In preparation"
         SUBMITTED = "submitted", "Submitted"
@@ -20,7 +20,6 @@ class Audit(models.Model):
         DECIDED = "decided", "Decided"
         CLOSED = "closed", "Closed"
 
-    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="audits")
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="audits"
     )
@@ -33,12 +32,17 @@ class Audit(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(TenantOwnedModel.Meta):
         ordering = ["-created_at"]
+        permissions = [
+            ("review_audit", "Review and score this audit (assigned auditor)"),
+            ("assign_auditor", "Assign auditors to audits (ERNST admin)"),
+            ("view_all_audits", "See every institution's audits (ERNST admin)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.institution} — {self.catalogue_version}"

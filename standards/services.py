@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from audits.models import Audit
 from standards.catalogue_files import (
     CatalogueDocument,
     CatalogueFileError,
@@ -132,7 +133,8 @@ def catalogue_document_load(*, document: CatalogueDocument) -> LoadResult:
             return LoadResult(version=existing, outcome=LoadOutcome.UNCHANGED)
         version, outcome = existing, LoadOutcome.STATUS_CHANGED
     else:
-        in_use = existing.audits.count()
+        # Across institutions on purpose: any audit pins the version.
+        in_use = Audit.unscoped.filter(catalogue_version=existing).count()
         if in_use:
             raise CatalogueFileError(
                 document.source,

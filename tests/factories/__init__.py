@@ -1,4 +1,5 @@
 from tests.factories.accounts import UserFactory
+from tests.factories.audits import AuditFactory
 from tests.factories.institutions import InstitutionFactory, MembershipFactory
 from tests.factories.standards import (
     CatalogueVersionFactory,
@@ -8,6 +9,7 @@ from tests.factories.standards import (
 )
 
 __all__ = [
+    "AuditFactory",
     "CatalogueVersionFactory",
     "InstitutionFactory",
     "MembershipFactory",
