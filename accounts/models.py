@@ -48,6 +48,7 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        permissions = [("act_as_auditor", "Can be assigned audits as an external auditor")]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

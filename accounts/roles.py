@@ -17,6 +17,10 @@ PLATFORM_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "institutions.view_membership",
         "accounts.view_user",
         "audits.view_audit",
+        "audits.view_all_audits",
+        "audits.assign_auditor",
+        "institutions.view_all_institutions",
+        "institutions.manage_all_institutions",
     ],
-    AUDITORS: [],
+    AUDITORS: ["accounts.act_as_auditor"],
 }

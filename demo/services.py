@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
+from auditors.models import AuditorProfile, ConflictOfInterest
 from institutions.models import Institution, Membership
 from standards.choices import Setting
 
@@ -134,16 +135,35 @@ def demo_seed() -> DemoSeedResult:
                 DemoAccount(email, spec.name, f"{Membership.Role(role).label}", user_created)
             )
 
-    for number, (first_name, last_name) in enumerate(
-        (("Ana", "Auditor"), ("Bruno", "Auditor")), start=1
+    for number, (first_name, last_name, countries, languages) in enumerate(
+        (
+            ("Ana", "Auditor", ["ES", "PT"], ["es", "pt", "en"]),
+            ("Bruno", "Auditor", ["NL", "AT", "DE"], ["nl", "de", "en"]),
+        ),
+        start=1,
     ):
         user, created = _user_ensure(
             email=f"auditor{number}@rescue.example", first_name=first_name, last_name=last_name
         )
         _group_member_ensure(user, groups[AUDITORS])
+        AuditorProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "countries": countries,
+                "languages": languages,
+                "components": ["intervention", "training"],
+            },
+        )
         accounts.append(
             DemoAccount(user.email, f"{first_name} {last_name}", "External auditor", created)
         )
+
+    # Bruno once worked at the Dutch centre: he may not audit it.
+    ConflictOfInterest.objects.get_or_create(
+        auditor=User.objects.get(email="auditor2@rescue.example"),
+        institution=Institution.objects.get(name="Gezondheidscentrum De Linde"),
+        defaults={"reason": "Worked as a nurse practitioner there until 2023."},
+    )
 
     admin, created = _user_ensure(
         email="admin@rescue.example", first_name="ERNST", last_name="Administrator", is_staff=True

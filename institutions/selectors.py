@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from accounts.models import User
-from institutions.models import Membership
+from institutions.models import Institution, InstitutionSite, Invitation, Membership
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -11,3 +11,21 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
         .select_related("institution")
         .order_by("institution__name")
     )
+
+
+def institution_member_list(*, institution: Institution) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(institution=institution)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
+
+
+def institution_invitation_list(*, institution: Institution) -> QuerySet[Invitation]:
+    return Invitation.objects.for_institution(institution).filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def institution_site_list(*, institution: Institution) -> QuerySet[InstitutionSite]:
+    return InstitutionSite.objects.for_institution(institution)

@@ -61,6 +61,10 @@ class TenantQuerySet(models.QuerySet):
         clone._tenant_scoped = self._tenant_scoped
         return clone
 
+    def none(self) -> Self:
+        # An empty result reveals nothing, whatever the scope.
+        return super().none()._mark_scoped()
+
     def _mark_scoped(self) -> Self:
         self._tenant_scoped = True
         return self

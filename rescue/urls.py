@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from institutions import views as institution_views
 from rescue import views
 
 admin.site.site_header = "RESCUE Audit administration"
@@ -10,19 +10,20 @@ admin.site.site_title = "RESCUE Audit"
 
 api_v1 = [
     path("", include("standards.api.urls")),
+    path("", include("institutions.api.urls")),
+    path("", include("audits.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("catalogue/", include("standards.urls")),
+    path("institutions/", include("institutions.urls")),
+    path("invitations/<str:token>/", institution_views.invitation_accept, name="invitation_accept"),
+    path("audits/", include("audits.urls")),
+    path("auditors/", include("auditors.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from django.test import Client
 from accounts.models import User
 from standards.services import catalogue_load
 from tests.factories import UserFactory
+from tests.world import World, build_world
 
 CATALOGUE_FILES = sorted(Path(settings.CATALOGUE_DIR).glob("*.yaml"))
 
@@ -26,3 +27,8 @@ def user(db: None) -> User:
 def user_client(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return build_world()

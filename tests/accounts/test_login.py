@@ -1,4 +1,5 @@
 import pytest
+from axes.utils import reset
 from django.test import Client
 from django.urls import reverse
 
@@ -46,3 +47,27 @@ def test_home_lists_only_my_institutions(client: Client) -> None:
     html = client.get(reverse("home")).content.decode()
     assert mine.institution.name in html
     assert other.institution.name not in html
+
+
+def test_login_ignores_the_case_of_the_email_and_lockout_counts_one_account(
+    client: Client,
+) -> None:
+    MembershipFactory(user__email="coord@example.org")
+    for variant in (
+        "Coord@Example.org",
+        "COORD@EXAMPLE.ORG",
+        "coord@example.ORG",
+        "Coord@example.org",
+        "cOord@example.org",
+    ):
+        client.post(reverse("login"), {"username": variant, "password": "wrong"})
+    # Five failures in five spellings are five failures of one account: it is locked.
+    response = client.post(
+        reverse("login"), {"username": "coord@example.org", "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    reset()
+    response = client.post(
+        reverse("login"), {"username": "Coord@Example.ORG", "password": PASSWORD}
+    )
+    assert response.status_code == 302

@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
+from auditors.models import AuditorProfile, ConflictOfInterest
 from demo.services import DEMO_PASSWORD
 from institutions.models import Institution, Membership
 
@@ -21,6 +22,8 @@ def snapshot() -> tuple[list, ...]:
         list(Membership.objects.order_by("pk").values()),
         list(Group.objects.order_by("pk").values("name", "permissions")),
         list(User.groups.through.objects.order_by("pk").values()),
+        list(AuditorProfile.objects.order_by("pk").values()),
+        list(ConflictOfInterest.objects.order_by("pk").values()),
     )
 
 
@@ -39,7 +42,11 @@ def test_seed_creates_the_demo_world() -> None:
     for institution in institutions:
         roles = sorted(institution.memberships.values_list("role", flat=True))
         assert roles == ["contributor", "coordinator"]
-    assert User.objects.filter(groups__name=AUDITORS).count() == 2
+    auditors = User.objects.filter(groups__name=AUDITORS)
+    assert auditors.count() == 2
+    assert all(a.has_perm("accounts.act_as_auditor") for a in auditors)
+    assert AuditorProfile.objects.filter(user__in=auditors).count() == 2
+    assert ConflictOfInterest.objects.get().institution.name == "Gezondheidscentrum De Linde"
     admin = User.objects.get(groups__name=ERNST_ADMINS)
     assert admin.is_staff
     assert not admin.is_superuser

@@ -118,3 +118,8 @@ def test_system_check_catches_a_model_that_loses_the_safe_managers(
     finally:
         apps.all_models["audits"].pop("careless", None)
         apps.clear_cache()
+
+
+def test_an_empty_queryset_needs_no_scope(two_audits: tuple[Audit, Audit]) -> None:
+    assert list(Audit.objects.none()) == []
+    assert Audit.objects.none().count() == 0

@@ -6,6 +6,7 @@ from accounts.models import User
 from demo.services import demo_seed
 from standards.models import CatalogueVersion
 from tests.factories import CatalogueVersionFactory
+from tests.world import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client: Client) -> Client:
     demo_seed()
-    client.force_login(User.objects.get(email="admin@rescue.example"))
+    verified_login(client, User.objects.get(email="admin@rescue.example"))
     return client
 
 

@@ -1,0 +1,24 @@
+from rest_framework import serializers
+
+from audits.models import Audit
+
+
+class AuditSerializer(serializers.ModelSerializer):
+    institution = serializers.PrimaryKeyRelatedField(read_only=True)
+    institution_name = serializers.CharField(source="institution.name", read_only=True)
+    component = serializers.CharField(source="catalogue_version.component", read_only=True)
+
+    class Meta:
+        model = Audit
+        fields = [
+            "id",
+            "institution",
+            "institution_name",
+            "component",
+            "catalogue_version",
+            "setting",
+            "target_level",
+            "status",
+            "created_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,80 @@
+"""Who may do what to an audit.
+
+Members of the audit's institution see it; an external auditor sees it while assigned (a
+django-guardian object permission, granted on assignment and removed on withdrawal or closure);
+ERNST admins see every audit and assign auditors.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.permissions import PERM_ASSIGN_AUDITOR
+from audits.models import Audit, AuditUserObjectPermission
+from institutions.models import Membership
+
+PERM_VIEW_ALL_AUDITS = "audits.view_all_audits"
+PERM_REVIEW_AUDIT = "audits.review_audit"
+
+
+class AuditAction(StrEnum):
+    VIEW = "view"
+    REVIEW = "review"
+    ASSIGN_AUDITORS = "assign_auditors"
+    CLOSE = "close"
+
+
+class AuditPolicy:
+    def audits_for(self, user: Any, action: AuditAction) -> QuerySet[Audit]:
+        # Across institutions on purpose; every branch below narrows to what the user may reach.
+        audits = Audit.unscoped.all()
+        if not user.is_authenticated or not user.is_active:
+            return audits.none()
+        if action in (AuditAction.ASSIGN_AUDITORS, AuditAction.CLOSE):
+            return audits if user.has_perm(PERM_ASSIGN_AUDITOR) else audits.none()
+        reviewing = get_objects_for_user(
+            user,
+            PERM_REVIEW_AUDIT,
+            klass=audits,
+            use_groups=False,
+            with_superuser=False,
+            accept_global_perms=False,
+        )
+        if action == AuditAction.REVIEW:
+            return reviewing.exclude(status=Audit.Status.CLOSED)
+        # VIEW
+        if user.has_perm(PERM_VIEW_ALL_AUDITS):
+            return audits
+        member_of = Membership.objects.filter(user=user).values("institution_id")
+        return audits.filter(
+            Q(institution_id__in=member_of) | Q(pk__in=reviewing.values("pk"))
+        ).distinct()
+
+    def can(self, user: Any, action: AuditAction, audit: Audit) -> bool:
+        return self.audits_for(user, action).filter(pk=audit.pk).exists()
+
+    def get_or_404(self, user: Any, action: AuditAction, audit_id: int) -> Audit:
+        audit = (
+            self.audits_for(user, action)
+            .select_related("institution", "catalogue_version")
+            .filter(pk=audit_id)
+            .first()
+        )
+        if audit is None:
+            raise Http404("No such audit.")
+        return audit
+
+    def capabilities(self, user: Any, audit: Audit) -> dict[str, bool]:
+        return {action.value: self.can(user, action, audit) for action in AuditAction}
+
+    def reviewers(self, audit: Audit) -> QuerySet[Any]:
+        """Users holding the review permission on this audit right now."""
+        return AuditUserObjectPermission.objects.filter(
+            content_object=audit, permission__codename="review_audit"
+        ).select_related("user")
+
+
+audit_policy = AuditPolicy()

@@ -1,0 +1,53 @@
+from django import forms
+
+from institutions.models import Institution, Invitation
+from institutions.services import INSTITUTION_PROFILE_FIELDS
+
+
+class InstitutionForm(forms.ModelForm):
+    class Meta:
+        model = Institution
+        fields = list(INSTITUTION_PROFILE_FIELDS)
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=())
+
+    def __init__(self, *args: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+
+
+class AcceptNewAccountForm(forms.Form):
+    """For someone invited who has no account yet."""
+
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args: object, invitation: Invitation, **kwargs: object) -> None:
+        self.invitation = invitation
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict:
+        from django.contrib.auth.password_validation import validate_password  # noqa: PLC0415
+
+        from accounts.models import User  # noqa: PLC0415
+
+        data = super().clean()
+        if data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1"):
+            candidate = User(
+                email=self.invitation.email,
+                first_name=data.get("first_name", ""),
+                last_name=data.get("last_name", ""),
+            )
+            try:
+                validate_password(data["password1"], user=candidate)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

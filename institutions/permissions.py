@@ -1,0 +1,87 @@
+"""Who may do what to an institution.
+
+Capabilities, never role names, are what views, the API and templates ask for. A coordinator
+or contributor holds capabilities through a membership; an ERNST admin through platform
+permissions. Outside a user's reach an institution does not exist (404).
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
+from institutions.models import Institution, Membership
+
+PERM_VIEW_ALL_INSTITUTIONS = "institutions.view_all_institutions"
+
+
+class InstitutionAction(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+    MANAGE_MEMBERS = "manage_members"
+    START_AUDIT = "start_audit"
+
+
+ROLE_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
+    Membership.Role.COORDINATOR: frozenset(InstitutionAction),
+    Membership.Role.CONTRIBUTOR: frozenset({InstitutionAction.VIEW}),
+}
+PLATFORM_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
+    PERM_MANAGE_ALL_INSTITUTIONS: frozenset(
+        {InstitutionAction.VIEW, InstitutionAction.CHANGE, InstitutionAction.MANAGE_MEMBERS}
+    ),
+    PERM_VIEW_ALL_INSTITUTIONS: frozenset({InstitutionAction.VIEW}),
+}
+
+
+class InstitutionPolicy:
+    def _platform_actions(self, user: Any) -> frozenset[InstitutionAction]:
+        actions: frozenset[InstitutionAction] = frozenset()
+        for perm, granted in PLATFORM_ACTIONS.items():
+            if user.has_perm(perm):
+                actions |= granted
+        return actions
+
+    def actions(self, user: Any, institution: Institution) -> frozenset[InstitutionAction]:
+        """Everything the user may do to this institution (read afresh on every request)."""
+        if not user.is_authenticated or not user.is_active:
+            return frozenset()
+        actions = self._platform_actions(user)
+        role = (
+            Membership.objects.filter(user=user, institution=institution)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role:
+            actions |= ROLE_ACTIONS[role]
+        return actions
+
+    def can(self, user: Any, action: InstitutionAction, institution: Institution) -> bool:
+        return action in self.actions(user, institution)
+
+    def institutions_for(self, user: Any, action: InstitutionAction) -> QuerySet[Institution]:
+        if not user.is_authenticated or not user.is_active:
+            return Institution.objects.none()
+        if action in self._platform_actions(user):
+            return Institution.objects.all()
+        roles = [role for role, actions in ROLE_ACTIONS.items() if action in actions]
+        return Institution.objects.filter(
+            memberships__user=user, memberships__role__in=roles
+        ).distinct()
+
+    def get_or_404(self, user: Any, action: InstitutionAction, institution_id: int) -> Institution:
+        """The institution if the user may do ``action`` to it; 404 whether missing or forbidden."""
+        institution = self.institutions_for(user, action).filter(pk=institution_id).first()
+        if institution is None:
+            raise Http404("No such institution.")
+        return institution
+
+    def capabilities(self, user: Any, institution: Institution) -> dict[str, bool]:
+        """For templates: ``{% if can.manage_members %}``."""
+        granted = self.actions(user, institution)
+        return {action.value: action in granted for action in InstitutionAction}
+
+
+institution_policy = InstitutionPolicy()

@@ -1,0 +1,221 @@
+"""Institution pages. Each view resolves the institution through the policy first (404 outside
+the user's reach), then calls a service."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
+from accounts.selectors import account_exists
+from audits.permissions import AuditAction, audit_policy
+from institutions import services
+from institutions.forms import AcceptNewAccountForm, InstitutionForm, InvitationForm
+from institutions.models import Invitation, Membership
+from institutions.permissions import (
+    PERM_VIEW_ALL_INSTITUTIONS,
+    InstitutionAction,
+    institution_policy,
+)
+from institutions.selectors import (
+    institution_invitation_list,
+    institution_member_list,
+    institution_site_list,
+)
+from rescue.errors import ActionRefusedError
+
+
+@login_required
+def institution_list(request: HttpRequest) -> HttpResponse:
+    institutions = institution_policy.institutions_for(request.user, InstitutionAction.VIEW)
+    if not request.user.has_perm(PERM_VIEW_ALL_INSTITUTIONS):
+        raise Http404  # members reach their institutions from the home page
+    return render(
+        request,
+        "institutions/institution_list.html",
+        {"institutions": institutions.order_by("name")},
+    )
+
+
+@login_required
+def institution_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm(PERM_MANAGE_ALL_INSTITUTIONS):
+        raise Http404
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        institution = services.institution_create(created_by=request.user, **form.cleaned_data)
+        messages.success(request, f"{institution} is created. Invite its first coordinator.")
+        return redirect("institutions:members", institution_id=institution.pk)
+    status = 400 if form.errors else 200
+    return render(request, "institutions/institution_edit.html", {"form": form}, status=status)
+
+
+@login_required
+def institution_detail(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.VIEW, institution_id
+    )
+    audits = (
+        audit_policy.audits_for(request.user, AuditAction.VIEW)
+        .filter(institution=institution)
+        .select_related("catalogue_version")
+    )
+    context = {
+        "institution": institution,
+        "sites": institution_site_list(institution=institution),
+        "audits": audits,
+        "can": institution_policy.capabilities(request.user, institution),
+    }
+    return render(request, "institutions/institution_detail.html", context)
+
+
+@login_required
+def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.CHANGE, institution_id
+    )
+    form = InstitutionForm(request.POST or None, instance=institution)
+    if request.method == "POST" and form.is_valid():
+        services.institution_update(institution=institution, user=request.user, **form.cleaned_data)
+        messages.success(request, "The institution's profile is saved.")
+        return redirect("institutions:detail", institution_id=institution.pk)
+    status = 400 if form.errors else 200
+    context = {"institution": institution, "form": form}
+    return render(request, "institutions/institution_edit.html", context, status=status)
+
+
+def _members_page(
+    request: HttpRequest, institution_id: int, form: InvitationForm | None = None, status: int = 200
+) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
+    )
+    roles = services.invitable_roles(user=request.user, institution=institution)
+    context = {
+        "institution": institution,
+        "members": institution_member_list(institution=institution),
+        "invitations": institution_invitation_list(institution=institution),
+        "form": form or InvitationForm(roles=roles),
+        "can": institution_policy.capabilities(request.user, institution),
+    }
+    return render(request, "institutions/member_list.html", context, status=status)
+
+
+@login_required
+def member_list(request: HttpRequest, institution_id: int) -> HttpResponse:
+    return _members_page(request, institution_id)
+
+
+@login_required
+@require_POST
+def invitation_create(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
+    )
+    roles = services.invitable_roles(user=request.user, institution=institution)
+    form = InvitationForm(request.POST, roles=roles)
+    if not form.is_valid():
+        return _members_page(request, institution_id, form=form, status=400)
+    try:
+        invitation = services.invitation_create(
+            institution=institution,
+            invited_by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **form.cleaned_data,
+        )
+    except ActionRefusedError as exc:
+        form.add_error(None, exc.message)
+        return _members_page(request, institution_id, form=form, status=400)
+    messages.success(request, f"Invitation sent to {invitation.email}.")
+    return redirect("institutions:members", institution_id=institution.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(
+    request: HttpRequest, institution_id: int, invitation_id: int
+) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
+    )
+    invitation = get_object_or_404(
+        Invitation.objects.for_institution(institution), pk=invitation_id
+    )
+    services.invitation_revoke(invitation=invitation, user=request.user)
+    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
+    return redirect("institutions:members", institution_id=institution.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request: HttpRequest, institution_id: int, membership_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
+    )
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "institution").filter(institution=institution),
+        pk=membership_id,
+    )
+    try:
+        services.membership_remove(membership=membership, removed_by=request.user)
+    except ActionRefusedError as exc:
+        messages.error(request, exc.message)
+        return _members_page(request, institution_id, status=400)
+    messages.success(request, f"{membership.user.email} no longer has access to {institution}.")
+    if membership.user == request.user:
+        return redirect("home")
+    return redirect("institutions:members", institution_id=institution.pk)
+
+
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail. The token is the credential; 404 when unknown."""
+    invitation = services.invitation_get_by_token(token=token)
+    if invitation is None:
+        return render(request, "institutions/invitation_invalid.html", status=404)
+    context: dict = {"invitation": invitation, "institution": invitation.institution}
+    if invitation.state != Invitation.State.PENDING:
+        context["problem"] = services.invitation_problem(invitation)
+        return render(request, "institutions/invitation_accept.html", context, status=410)
+    if request.user.is_authenticated:
+        return _accept_signed_in(request, invitation, context)
+    return _accept_with_new_account(request, invitation, context)
+
+
+def _accept_signed_in(request: HttpRequest, invitation: Invitation, context: dict) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "institutions/invitation_accept.html", context)
+    try:
+        services.invitation_accept(invitation=invitation, user=request.user)
+    except ActionRefusedError as exc:
+        context["problem"] = exc.message
+        return render(request, "institutions/invitation_accept.html", context, status=400)
+    messages.success(request, f"You have joined {invitation.institution}.")
+    return redirect("institutions:detail", institution_id=invitation.institution_id)
+
+
+def _accept_with_new_account(
+    request: HttpRequest, invitation: Invitation, context: dict
+) -> HttpResponse:
+    has_account = account_exists(email=invitation.email)
+    form = AcceptNewAccountForm(request.POST or None, invitation=invitation)
+    if not has_account and request.method == "POST" and form.is_valid():
+        try:
+            membership = services.invitation_accept_new_user(
+                invitation=invitation,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except ActionRefusedError as exc:
+            context["problem"] = exc.message
+            return render(request, "institutions/invitation_accept.html", context, status=400)
+        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(
+            request, f"Welcome to RESCUE Audit. You have joined {membership.institution}."
+        )
+        return redirect("institutions:detail", institution_id=membership.institution_id)
+    context.update({"form": form, "has_account": has_account})
+    status = 400 if form.errors else 200
+    return render(request, "institutions/invitation_accept.html", context, status=status)

@@ -1,0 +1,6 @@
+class ActionRefusedError(Exception):
+    """A domain rule refuses an action; the message is for the person who asked (HTTP 400)."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)

@@ -1,0 +1,179 @@
+"""Every URL of the project, for every role, answers as declared here.
+
+The resolver is walked: a URL pattern that is not in ``MATRIX`` (or covered by the admin rule)
+fails the suite, so every new page or endpoint must declare who reaches it. Object URLs point at
+institution A's objects; whoever is outside A's reach gets 404, never 403 or 200.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.world import ROLES, World
+
+ANON, COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN = ROLES
+SIGNED_IN = (COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN)
+
+
+def everyone(status: int, anonymous: int) -> dict[str, int]:
+    return {ANON: anonymous} | dict.fromkeys(SIGNED_IN, status)
+
+
+def only(allowed: dict[str, int], *, anonymous: int = 302, others: int = 404) -> dict[str, int]:
+    return {ANON: anonymous} | dict.fromkeys(SIGNED_IN, others) | allowed
+
+
+@dataclass(frozen=True)
+class Access:
+    expect: dict[str, int]
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    method: str = "get"
+    data: Callable[[World], dict[str, Any]] = lambda w: {}
+    query: dict[str, str] = field(default_factory=dict)
+
+
+A_MEMBERS_AND_ADMIN = {COORD_A: 200, CONTRIB_A: 200, ADMIN: 200}
+A_AUDIT_READERS = {COORD_A: 200, CONTRIB_A: 200, AUD_IN: 200, ADMIN: 200}
+inst_a = lambda w: {"institution_id": w.institution_a.pk}  # noqa: E731
+audit_a = lambda w: {"audit_id": w.audit_a.pk}  # noqa: E731
+api_inst_a = lambda w: {"pk": w.institution_a.pk}  # noqa: E731
+api_audit_a = lambda w: {"pk": w.audit_a.pk}  # noqa: E731
+
+MATRIX: dict[str, Access] = {
+    # --- pages -----------------------------------------------------------------------------------
+    "home": Access(everyone(200, anonymous=302)),
+    "login": Access({ANON: 200} | dict.fromkeys(SIGNED_IN, 302)),
+    "logout": Access(everyone(302, anonymous=302), method="post"),
+    "password_reset": Access(everyone(200, anonymous=200)),
+    "password_reset_done": Access(everyone(200, anonymous=200)),
+    "password_reset_confirm": Access(
+        everyone(200, anonymous=200), kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}
+    ),
+    "password_reset_complete": Access(everyone(200, anonymous=200)),
+    "two_factor": Access(everyone(302, anonymous=302)),
+    "two_factor_setup": Access(everyone(200, anonymous=302)),
+    "two_factor_verify": Access(everyone(200, anonymous=302)),
+    "standards:catalogue": Access(everyone(200, anonymous=302)),
+    "institutions:list": Access(only({ADMIN: 200})),
+    "institutions:create": Access(only({ADMIN: 200})),
+    "institutions:detail": Access(only(A_MEMBERS_AND_ADMIN), kwargs=inst_a),
+    "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
+    "institutions:members": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
+    "institutions:invite": Access(
+        only({COORD_A: 302, ADMIN: 302}),
+        kwargs=inst_a,
+        method="post",
+        data=lambda w: {"email": "new-coordinator@example.org", "role": "coordinator"},
+    ),
+    "institutions:member_remove": Access(
+        only({COORD_A: 302, ADMIN: 302}),
+        kwargs=lambda w: {
+            "institution_id": w.institution_a.pk,
+            "membership_id": w.contributor_membership_a.pk,
+        },
+        method="post",
+    ),
+    "institutions:invitation_revoke": Access(
+        only({COORD_A: 302, ADMIN: 302}),
+        kwargs=lambda w: {
+            "institution_id": w.institution_a.pk,
+            "invitation_id": w.invitation_a.pk,
+        },
+        method="post",
+    ),
+    "invitation_accept": Access(
+        everyone(200, anonymous=200), kwargs=lambda w: {"token": w.invitation_token_a}
+    ),
+    "audits:list": Access(everyone(200, anonymous=302)),
+    "audits:detail": Access(only(A_AUDIT_READERS), kwargs=audit_a),
+    "audits:assign": Access(
+        only({ADMIN: 302}),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {"auditor": w.users[AUD_OUT].pk},
+    ),
+    "audits:assignment_end": Access(
+        only({ADMIN: 302}),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "assignment_id": w.assignment_a.pk},
+        method="post",
+    ),
+    "audits:close": Access(only({ADMIN: 302}), kwargs=audit_a, method="post"),
+    "auditors:pool": Access(only({ADMIN: 200})),
+    "auditors:profile": Access(only({AUD_IN: 200, AUD_OUT: 200})),
+    "auditors:conflict_declare": Access(
+        only({AUD_IN: 302, AUD_OUT: 302}),
+        method="post",
+        data=lambda w: {"institution": w.institution_b.pk, "reason": "Former employer"},
+    ),
+    # --- API -------------------------------------------------------------------------------------
+    "standard-list": Access(everyone(200, anonymous=403)),
+    "standard-detail": Access(everyone(200, anonymous=403), kwargs=lambda w: {"pk": w.standard.pk}),
+    "catalogue-version-list": Access(everyone(200, anonymous=403)),
+    "catalogue-version-detail": Access(
+        everyone(200, anonymous=403), kwargs=lambda w: {"pk": w.audit_a.catalogue_version.pk}
+    ),
+    "institution-list": Access(everyone(200, anonymous=403)),
+    "institution-detail": Access(only(A_MEMBERS_AND_ADMIN, anonymous=403), kwargs=api_inst_a),
+    "institution-members": Access(only({COORD_A: 200, ADMIN: 200}, anonymous=403), kwargs=inst_a),
+    "audit-list": Access(everyone(200, anonymous=403)),
+    "audit-detail": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=api_audit_a),
+    "schema": Access(everyone(200, anonymous=403)),
+    "api-docs": Access(everyone(200, anonymous=403)),
+}
+
+# The Django admin: staff with two factors only. Every admin URL is covered by this rule; these
+# representative URLs are requested for every role.
+ADMIN_SAMPLES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "admin:index": lambda w: {},
+    "admin:audits_audit_changelist": lambda w: {},
+    "admin:audits_audit_change": lambda w: {"object_id": w.audit_a.pk},
+    "admin:institutions_institution_change": lambda w: {"object_id": w.institution_a.pk},
+    "admin:standards_standard_changelist": lambda w: {},
+}
+ADMIN_EXPECT = only({ADMIN: 200}, others=302)
+
+
+def walk(patterns: list[Any], namespace: str = "") -> list[str]:
+    names: list[str] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            names += walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            names.append(f"{namespace}{entry.name or f'<unnamed {entry.pattern}>'}")
+    return names
+
+
+def test_every_url_is_in_the_access_matrix() -> None:
+    names = set(walk(get_resolver().url_patterns))
+    undeclared = {n for n in names if n not in MATRIX and not n.startswith("admin:")}
+    assert not undeclared, f"URLs without a declared access rule: {sorted(undeclared)}"
+    stale = set(MATRIX) - names
+    assert not stale, f"Matrix entries for URLs that no longer exist: {sorted(stale)}"
+
+
+def _request(world: World, role: str, access: Access, name: str) -> int:
+    url = reverse(name, kwargs=access.kwargs(world))
+    client = world.client(role)
+    if access.method == "post":
+        response = client.post(url, access.data(world))
+    else:
+        response = client.get(url, access.query)
+    return response.status_code
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_access(world: World, name: str, role: str) -> None:
+    access = MATRIX[name]
+    assert _request(world, role, access, name) == access.expect[role], f"{role} on {name}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ADMIN_SAMPLES))
+def test_admin_site_access(world: World, name: str, role: str) -> None:
+    url = reverse(name, kwargs=ADMIN_SAMPLES[name](world))
+    assert world.client(role).get(url).status_code == ADMIN_EXPECT[role], f"{role} on {name}"

@@ -1,0 +1,143 @@
+"""The standard test world: two institutions and every kind of person.
+
+Institution A has a coordinator, a contributor, an audit with an assigned auditor, a pending
+invitation and a site; institution B has a coordinator and an audit. Besides them: an auditor
+assigned to nothing, an ERNST admin, and an anonymous visitor.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core import mail
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from accounts.roles import AUDITORS, ERNST_ADMINS
+from accounts.services import platform_groups_ensure
+from audits.models import Audit, AuditorAssignment
+from audits.services import auditor_assign
+from institutions.models import Institution, InstitutionSite, Invitation, Membership
+from institutions.services import invitation_create
+from standards.choices import Setting
+from standards.models import Standard
+from tests.factories import (
+    AuditFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    StandardFactory,
+    UserFactory,
+)
+
+ROLES = (
+    "anonymous",
+    "coordinator_a",
+    "contributor_a",
+    "coordinator_b",
+    "auditor_assigned",
+    "auditor_unassigned",
+    "admin",
+)
+
+
+@dataclass
+class World:
+    institution_a: Institution
+    institution_b: Institution
+    users: dict[str, User]
+    audit_a: Audit
+    audit_b: Audit
+    assignment_a: AuditorAssignment
+    contributor_membership_a: Membership
+    invitation_a: Invitation
+    invitation_token_a: str
+    site_a: InstitutionSite
+    standard: Standard
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def client(self, role: str) -> Client:
+        if role not in self.clients:
+            self.clients[role] = client_for(self.users.get(role))
+        return self.clients[role]
+
+
+def verified_login(client: Client, user: User) -> None:
+    """Log in with a confirmed authenticator app, as after a successful second factor."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Authenticator app", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        verified_login(client, user)
+    return client
+
+
+def build_world() -> World:
+    groups = platform_groups_ensure()
+    a = InstitutionFactory(name="Hospital A", country="ES", setting=Setting.HOSPITAL)
+    b = InstitutionFactory(name="Practice B", country="NL", setting=Setting.PRIMARY_CARE)
+    users = {
+        "coordinator_a": MembershipFactory(
+            institution=a, role=Membership.Role.COORDINATOR, user__email="coord-a@example.org"
+        ).user,
+        "coordinator_b": MembershipFactory(
+            institution=b, role=Membership.Role.COORDINATOR, user__email="coord-b@example.org"
+        ).user,
+        "auditor_assigned": UserFactory(email="auditor-1@example.org"),
+        "auditor_unassigned": UserFactory(email="auditor-2@example.org"),
+        "admin": UserFactory(email="admin@example.org", is_staff=True),
+    }
+    contributor = MembershipFactory(
+        institution=a, role=Membership.Role.CONTRIBUTOR, user__email="contrib-a@example.org"
+    )
+    users["contributor_a"] = contributor.user
+    users["auditor_assigned"].groups.add(groups[AUDITORS])
+    users["auditor_unassigned"].groups.add(groups[AUDITORS])
+    users["admin"].groups.add(groups[ERNST_ADMINS])
+    for user in users.values():  # permission caches were filled before the groups changed
+        user.__dict__.pop("_perm_cache", None)
+        user.__dict__.pop("_group_perm_cache", None)
+
+    audit_a = AuditFactory(institution=a)
+    audit_b = AuditFactory(institution=b, catalogue_version=audit_a.catalogue_version)
+    assignment = auditor_assign(
+        audit=audit_a, auditor=users["auditor_assigned"], assigned_by=users["admin"]
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the e-mail goes out on commit
+        invitation = invitation_create(
+            institution=a,
+            email="newcomer@example.org",
+            role=Membership.Role.CONTRIBUTOR,
+            invited_by=users["coordinator_a"],
+            base_url="http://testserver/",
+        )
+    token = invitation_token_from_mail()
+    site = InstitutionSite.objects.create(institution=a, name="North campus", city="Alicante")
+    return World(
+        institution_a=a,
+        institution_b=b,
+        users=users,
+        audit_a=audit_a,
+        audit_b=audit_b,
+        assignment_a=assignment,
+        contributor_membership_a=contributor,
+        invitation_a=invitation,
+        invitation_token_a=token,
+        site_a=site,
+        standard=StandardFactory(section__catalogue_version=audit_a.catalogue_version),
+    )
+
+
+def invitation_token_from_mail() -> str:
+    """The token of the last invitation e-mail (only its hash is stored)."""
+    match = re.search(r"/invitations/([A-Za-z0-9_-]+)/", mail.outbox[-1].body)
+    assert match, mail.outbox[-1].body
+    return match.group(1)
