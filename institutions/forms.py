@@ -1,6 +1,6 @@
 from django import forms
 
-from institutions.models import Institution, Invitation
+from institutions.models import Institution, InstitutionSite, Invitation
 from institutions.services import INSTITUTION_PROFILE_FIELDS
 
 
@@ -9,6 +9,13 @@ class InstitutionForm(forms.ModelForm):
         model = Institution
         fields = list(INSTITUTION_PROFILE_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+
+class InstitutionSiteForm(forms.ModelForm):
+    class Meta:
+        model = InstitutionSite
+        fields = ["name", "city", "address"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
 class InvitationForm(forms.Form):

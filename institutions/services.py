@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from institutions.models import Institution, Invitation, Membership
+from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from institutions.permissions import InstitutionAction, institution_policy
 from rescue.errors import ActionRefusedError
 
@@ -58,6 +58,26 @@ def institution_update(*, institution: Institution, user: User, **fields: Any) -
     institution.full_clean()
     institution.save()
     return institution
+
+
+@transaction.atomic
+def institution_site_add(
+    *, institution: Institution, user: User, name: str, city: str = "", address: str = ""
+) -> InstitutionSite:
+    _require(user, InstitutionAction.CHANGE, institution)
+    name = name.strip()
+    if InstitutionSite.objects.for_institution(institution).filter(name__iexact=name).exists():
+        raise ActionRefusedError(f"{institution} already has a site called {name}.")
+    site = InstitutionSite(institution=institution, name=name, city=city, address=address)
+    site.full_clean()
+    site.save()
+    return site
+
+
+@transaction.atomic
+def institution_site_remove(*, site: InstitutionSite, user: User) -> None:
+    _require(user, InstitutionAction.CHANGE, site.institution)
+    site.delete()
 
 
 def _invitable_roles(user: User, institution: Institution) -> list[str]:

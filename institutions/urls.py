@@ -9,6 +9,8 @@ urlpatterns = [
     path("new/", views.institution_create, name="create"),
     path("<int:institution_id>/", views.institution_detail, name="detail"),
     path("<int:institution_id>/edit/", views.institution_edit, name="edit"),
+    path("<int:institution_id>/sites/", views.site_add, name="site_add"),
+    path("<int:institution_id>/sites/<int:site_id>/remove/", views.site_remove, name="site_remove"),
     path("<int:institution_id>/members/", views.member_list, name="members"),
     path("<int:institution_id>/members/invite/", views.invitation_create, name="invite"),
     path(

@@ -12,8 +12,13 @@ from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
 from accounts.selectors import account_exists
 from audits.permissions import AuditAction, audit_policy
 from institutions import services
-from institutions.forms import AcceptNewAccountForm, InstitutionForm, InvitationForm
-from institutions.models import Invitation, Membership
+from institutions.forms import (
+    AcceptNewAccountForm,
+    InstitutionForm,
+    InstitutionSiteForm,
+    InvitationForm,
+)
+from institutions.models import Institution, Invitation, Membership
 from institutions.permissions import (
     PERM_VIEW_ALL_INSTITUTIONS,
     InstitutionAction,
@@ -71,19 +76,68 @@ def institution_detail(request: HttpRequest, institution_id: int) -> HttpRespons
     return render(request, "institutions/institution_detail.html", context)
 
 
+def _edit_page(
+    request: HttpRequest,
+    institution: Institution,
+    form: InstitutionForm | None = None,
+    site_form: InstitutionSiteForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "institution": institution,
+        "form": form or InstitutionForm(instance=institution),
+        "site_form": site_form or InstitutionSiteForm(),
+        "sites": institution_site_list(institution=institution),
+    }
+    return render(request, "institutions/institution_edit.html", context, status=status)
+
+
 @login_required
 def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
-    form = InstitutionForm(request.POST or None, instance=institution)
-    if request.method == "POST" and form.is_valid():
-        services.institution_update(institution=institution, user=request.user, **form.cleaned_data)
-        messages.success(request, "The institution's profile is saved.")
-        return redirect("institutions:detail", institution_id=institution.pk)
-    status = 400 if form.errors else 200
-    context = {"institution": institution, "form": form}
-    return render(request, "institutions/institution_edit.html", context, status=status)
+    if request.method != "POST":
+        return _edit_page(request, institution)
+    # Validate on a copy, so a refused form never alters the institution shown beside it.
+    form = InstitutionForm(request.POST, instance=Institution.objects.get(pk=institution.pk))
+    if not form.is_valid():
+        return _edit_page(request, institution, form=form, status=400)
+    services.institution_update(institution=institution, user=request.user, **form.cleaned_data)
+    messages.success(request, "The institution's profile is saved.")
+    return redirect("institutions:detail", institution_id=institution.pk)
+
+
+@login_required
+@require_POST
+def site_add(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.CHANGE, institution_id
+    )
+    site_form = InstitutionSiteForm(request.POST)
+    if not site_form.is_valid():
+        return _edit_page(request, institution, site_form=site_form, status=400)
+    try:
+        services.institution_site_add(
+            institution=institution, user=request.user, **site_form.cleaned_data
+        )
+    except ActionRefusedError as exc:
+        site_form.add_error("name", exc.message)
+        return _edit_page(request, institution, site_form=site_form, status=400)
+    messages.success(request, f"Site {site_form.cleaned_data['name']} added.")
+    return redirect("institutions:edit", institution_id=institution.pk)
+
+
+@login_required
+@require_POST
+def site_remove(request: HttpRequest, institution_id: int, site_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.CHANGE, institution_id
+    )
+    site = get_object_or_404(institution_site_list(institution=institution), pk=site_id)
+    services.institution_site_remove(site=site, user=request.user)
+    messages.success(request, f"Site {site.name} removed.")
+    return redirect("institutions:edit", institution_id=institution.pk)
 
 
 def _members_page(

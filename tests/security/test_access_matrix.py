@@ -61,6 +61,17 @@ MATRIX: dict[str, Access] = {
     "institutions:create": Access(only({ADMIN: 200})),
     "institutions:detail": Access(only(A_MEMBERS_AND_ADMIN), kwargs=inst_a),
     "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
+    "institutions:site_add": Access(
+        only({COORD_A: 302, ADMIN: 302}),
+        kwargs=inst_a,
+        method="post",
+        data=lambda w: {"name": "South campus", "city": "Elche"},
+    ),
+    "institutions:site_remove": Access(
+        only({COORD_A: 302, ADMIN: 302}),
+        kwargs=lambda w: {"institution_id": w.institution_a.pk, "site_id": w.site_a.pk},
+        method="post",
+    ),
     "institutions:members": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
     "institutions:invite": Access(
         only({COORD_A: 302, ADMIN: 302}),

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audits.models import Audit, AuditorAssignment
-from institutions.models import Institution, Invitation, Membership
+from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
@@ -29,6 +29,7 @@ def snapshot() -> tuple[Any, ...]:
         list(Institution.objects.order_by("pk").values()),
         list(Membership.objects.order_by("pk").values()),
         list(Invitation.unscoped.order_by("pk").values()),
+        list(InstitutionSite.unscoped.order_by("pk").values()),
         list(Audit.unscoped.order_by("pk").values()),
         list(AuditorAssignment.unscoped.order_by("pk").values()),
     )
