@@ -3,7 +3,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.permissions import is_auditor
 from auditors.models import AuditorProfile, ConflictOfInterest
-from audits.services import assignments_end_for_conflict
+from audits.services.assignments import assignments_end_for_conflict
 from institutions.models import Institution
 from rescue.errors import ActionRefusedError
 

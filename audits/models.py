@@ -4,13 +4,17 @@ An audit is pinned to the catalogue version that was active when it started; the
 version cannot be deleted or changed in place while audits use it.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from institutions.tenancy import TenantOwnedModel
-from standards.choices import InterventionLevel, Setting
-from standards.models import CatalogueVersion
+from standards.choices import Component, InterventionLevel, Setting
+from standards.models import CatalogueVersion, Standard
 
 
 class Audit(TenantOwnedModel):
@@ -24,6 +28,11 @@ class Audit(TenantOwnedModel):
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="audits"
     )
+    component = models.CharField(
+        max_length=16,
+        choices=Component.choices,
+        help_text="The catalogue version's component, kept here for the one-open-audit rule.",
+    )
     setting = models.CharField(max_length=16, choices=Setting.choices)
     target_level = models.CharField(
         max_length=16,
@@ -36,9 +45,27 @@ class Audit(TenantOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    manifest = models.JSONField(
+        null=True, blank=True, help_text="Sealed dossier: standard → files → SHA-256."
+    )
+    manifest_digest = models.CharField(max_length=64, blank=True)
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "component"],
+                condition=~Q(status="closed"),
+                name="audit_one_open_per_component",
+                violation_error_message=(
+                    "This institution already has an open audit for this component."
+                ),
+            ),
+        ]
         permissions = [
             ("review_audit", "Review and score this audit (assigned auditor)"),
             ("assign_auditor", "Assign auditors to audits (ERNST admin)"),
@@ -47,6 +74,122 @@ class Audit(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.institution} — {self.catalogue_version}"
+
+    @property
+    def is_sealed(self) -> bool:
+        """Submitted dossiers are read-only (later changes only through evidence requests)."""
+        return self.status != self.Status.DRAFT
+
+    @property
+    def lookback_start(self) -> date:
+        """Evidence should date from after this day: the look-back window before submission."""
+        reference = (self.submitted_at or timezone.now()).date()
+        years = self.catalogue_version.lookback_years
+        try:
+            return reference.replace(year=reference.year - years)
+        except ValueError:  # 29 February
+            return reference.replace(year=reference.year - years, day=28)
+
+
+class StandardAssessment(TenantOwnedModel):
+    """The institution's self-assessment of one standard in one audit."""
+
+    class Rating(models.TextChoices):
+        MET = "met", "Met"
+        PARTIALLY_MET = "partially_met", "Partially met"
+        NOT_MET = "not_met", "Not met"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="assessments")
+    standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")
+    self_rating = models.CharField(max_length=16, choices=Rating.choices, blank=True)
+    justification = models.TextField(
+        blank=True, help_text="Why the standard does not apply (required for not applicable)."
+    )
+    narrative = models.TextField(blank=True, help_text="How the institution meets the standard.")
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="assigned_assessments"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["audit", "standard__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "standard"], name="assessment_unique_standard"
+            ),
+            models.CheckConstraint(
+                condition=~Q(self_rating="not_applicable") | ~Q(justification=""),
+                name="assessment_not_applicable_justified",
+                violation_error_message="Say why the standard does not apply.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.standard.code} in audit {self.audit_id}"
+
+
+class PriorCertificationConfirmation(TenantOwnedModel):
+    """An ERNST admin's record that an institution holds an Execution certification.
+
+    Comprehensive-level audits need one until certificates are issued in the product.
+    """
+
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    confirmed_by_email = models.EmailField()
+    reason = models.TextField(help_text="The certificate or document the confirmation rests on.")
+    confirmed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["-confirmed_at"]
+
+    def __str__(self) -> str:
+        return (
+            f"Execution certification of {self.institution} confirmed {self.confirmed_at:%Y-%m-%d}"
+        )
+
+
+class AuditEvent(TenantOwnedModel):
+    """A business event in an audit's history. Names are copied so the record survives deletions."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Audit started"
+        ASSIGNEES_CHANGED = "assignees_changed", "People assigned"
+        SELF_RATED = "self_rated", "Self-assessment saved"
+        UPLOADED = "uploaded", "Evidence uploaded"
+        REPLACED = "replaced", "Evidence replaced"
+        LINKED = "linked", "Evidence linked"
+        UNLINKED = "unlinked", "Evidence unlinked"
+        DELETED = "deleted", "Evidence deleted"
+        FLAG_REVIEWED = "flag_reviewed", "Personal-data flag reviewed"
+        SUBMITTED = "submitted", "Dossier submitted"
+        AUDITOR_ASSIGNED = "auditor_assigned", "Auditor assigned"
+        AUDITOR_REMOVED = "auditor_removed", "Auditor removed"
+        CLOSED = "closed", "Audit closed"
+
+    audit = models.ForeignKey(
+        Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    audit_label = models.CharField(max_length=300)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_email = models.EmailField(blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    object_label = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.object_label}"
 
 
 class AuditorAssignment(TenantOwnedModel):

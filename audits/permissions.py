@@ -13,8 +13,9 @@ from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.permissions import PERM_ASSIGN_AUDITOR
-from audits.models import Audit, AuditUserObjectPermission
+from audits.models import Audit, AuditUserObjectPermission, StandardAssessment
 from institutions.models import Membership
+from institutions.permissions import institution_policy
 
 PERM_VIEW_ALL_AUDITS = "audits.view_all_audits"
 PERM_REVIEW_AUDIT = "audits.review_audit"
@@ -25,6 +26,8 @@ class AuditAction(StrEnum):
     REVIEW = "review"
     ASSIGN_AUDITORS = "assign_auditors"
     CLOSE = "close"
+    EDIT_DOSSIER = "edit_dossier"  # work on the self-assessment and evidence (coordinators)
+    SUBMIT = "submit"
 
 
 class AuditPolicy:
@@ -35,6 +38,11 @@ class AuditPolicy:
             return audits.none()
         if action in (AuditAction.ASSIGN_AUDITORS, AuditAction.CLOSE):
             return audits if user.has_perm(PERM_ASSIGN_AUDITOR) else audits.none()
+        if action in (AuditAction.EDIT_DOSSIER, AuditAction.SUBMIT):
+            coordinating = Membership.objects.filter(
+                user=user, role=Membership.Role.COORDINATOR
+            ).values("institution_id")
+            return audits.filter(institution_id__in=coordinating, status=Audit.Status.DRAFT)
         reviewing = get_objects_for_user(
             user,
             PERM_REVIEW_AUDIT,
@@ -78,3 +86,56 @@ class AuditPolicy:
 
 
 audit_policy = AuditPolicy()
+
+
+class AssessmentAction(StrEnum):
+    VIEW = "view"
+    EDIT = "edit"  # self-rate, write the narrative, add and link evidence
+    ASSIGN = "assign"  # choose who works on a standard
+
+
+class AssessmentPolicy:
+    """Coordinators reach every standard of their audits; a contributor only the standards
+    assigned to them; assigned auditors and ERNST admins read every standard."""
+
+    def assessments_for(
+        self, user: Any, action: AssessmentAction, audit: Audit
+    ) -> QuerySet[StandardAssessment]:
+        assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
+            audit=audit
+        )
+        role = institution_policy.role(user, audit.institution_id)
+        if role == Membership.Role.CONTRIBUTOR and action == AssessmentAction.ASSIGN:
+            return assessments.none()
+        if role == Membership.Role.CONTRIBUTOR:
+            reach = assessments.filter(assignees=user)
+        elif role == Membership.Role.COORDINATOR or (
+            action == AssessmentAction.VIEW and audit_policy.can(user, AuditAction.VIEW, audit)
+        ):
+            reach = assessments
+        else:
+            return assessments.none()
+        if action != AssessmentAction.VIEW and audit.is_sealed:
+            return assessments.none()
+        return reach
+
+    def can(self, user: Any, action: AssessmentAction, assessment: StandardAssessment) -> bool:
+        return (
+            self.assessments_for(user, action, assessment.audit).filter(pk=assessment.pk).exists()
+        )
+
+    def get_or_404(
+        self, user: Any, action: AssessmentAction, audit: Audit, standard_code: str
+    ) -> StandardAssessment:
+        assessment = (
+            self.assessments_for(user, action, audit)
+            .select_related("standard__section", "audit__catalogue_version", "audit__institution")
+            .filter(standard__code=standard_code)
+            .first()
+        )
+        if assessment is None:
+            raise Http404("No such standard in this audit.")
+        return assessment
+
+
+assessment_policy = AssessmentPolicy()

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST
 
 from auditors.forms import AssignAuditorForm
 from auditors.selectors import auditor_pool
-from audits import services
 from audits.models import Audit, AuditorAssignment
 from audits.permissions import AuditAction, audit_policy
+from audits.services import assignments as services
 from rescue.errors import ActionRefusedError
 
 

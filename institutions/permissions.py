@@ -78,6 +78,16 @@ class InstitutionPolicy:
             raise Http404("No such institution.")
         return institution
 
+    def role(self, user: Any, institution_id: int) -> str | None:
+        """The user's membership role in the institution, for policies (not for templates)."""
+        if not user.is_authenticated:
+            return None
+        return (
+            Membership.objects.filter(user=user, institution_id=institution_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+
     def capabilities(self, user: Any, institution: Institution) -> dict[str, bool]:
         """For templates: ``{% if can.manage_members %}``."""
         granted = self.actions(user, institution)

@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from audits.models import Audit, AuditorAssignment
-from audits.services import auditor_assign
+from audits.services.assignments import auditor_assign
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from institutions.services import invitation_create
 from standards.choices import Setting

@@ -20,5 +20,7 @@ class AuditSerializer(serializers.ModelSerializer):
             "target_level",
             "status",
             "created_at",
+            "submitted_at",
+            "manifest_digest",
         ]
         read_only_fields = fields

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "standards",
     "audits",
     "auditors",
+    "evidence",
     "demo",
 ]
 
@@ -261,6 +262,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
+
+# --- Evidence uploads ----------------------------------------------------------------------------
+EVIDENCE_MAX_FILE_SIZE = env.int("EVIDENCE_MAX_FILE_MB", default=50) * 1024 * 1024
+# Every upload streams to a temporary file with its SHA-256 computed on the way (bounded memory).
+FILE_UPLOAD_HANDLERS = ["evidence.uploads.HashingUploadHandler"]
 
 # --- Product -----------------------------------------------------------------------------------
 # seed_demo creates accounts with known passwords: allowed only where this is True.

@@ -7,7 +7,7 @@ from auditors.models import ConflictOfInterest
 from auditors.services import conflict_declare
 from audits.models import Audit, AuditorAssignment
 from audits.permissions import AuditAction, audit_policy
-from audits.services import audit_close, auditor_assign, auditor_assignment_end
+from audits.services.assignments import audit_close, auditor_assign, auditor_assignment_end
 from rescue.errors import ActionRefusedError
 from tests.factories import UserFactory
 from tests.world import World

@@ -12,5 +12,6 @@ class AuditFactory(factory.django.DjangoModelFactory):
 
     institution = factory.SubFactory(InstitutionFactory)
     catalogue_version = factory.SubFactory(CatalogueVersionFactory)
+    component = factory.LazyAttribute(lambda o: o.catalogue_version.component)
     setting = Setting.HOSPITAL
     target_level = "design"

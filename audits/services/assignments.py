@@ -7,7 +7,8 @@ from guardian.shortcuts import assign_perm, remove_perm
 from accounts.models import User
 from accounts.permissions import is_auditor
 from auditors.models import ConflictOfInterest
-from audits.models import Audit, AuditorAssignment
+from audits.events import audit_event_record
+from audits.models import Audit, AuditEvent, AuditorAssignment
 from audits.permissions import AuditAction, audit_policy
 from rescue.errors import ActionRefusedError
 
@@ -51,6 +52,12 @@ def auditor_assign(*, audit: Audit, auditor: User, assigned_by: User) -> Auditor
     assignment.full_clean()
     assignment.save()
     assign_perm(REVIEW_PERM, auditor, audit)
+    audit_event_record(
+        audit=audit,
+        actor=assigned_by,
+        action=AuditEvent.Action.AUDITOR_ASSIGNED,
+        object_label=auditor.email,
+    )
     return assignment
 
 
@@ -60,6 +67,13 @@ def _end(assignment: AuditorAssignment, *, ended_by: User | None, reason: str) -
     assignment.end_reason = reason
     assignment.save(update_fields=["ended_at", "ended_by", "end_reason"])
     remove_perm(REVIEW_PERM, assignment.auditor, assignment.audit)
+    audit_event_record(
+        audit=assignment.audit,
+        actor=ended_by,
+        action=AuditEvent.Action.AUDITOR_REMOVED,
+        object_label=assignment.auditor_email,
+        details={"reason": reason},
+    )
 
 
 @transaction.atomic
@@ -93,6 +107,7 @@ def audit_close(*, audit: Audit, closed_by: User) -> Audit:
         raise ActionRefusedError("This audit is closed already.")
     audit.status = Audit.Status.CLOSED
     audit.save(update_fields=["status"])
+    audit_event_record(audit=audit, actor=closed_by, action=AuditEvent.Action.CLOSED)
     for assignment in (
         AuditorAssignment.objects.for_institution(audit.institution_id)
         .filter(audit=audit, ended_at__isnull=True)

@@ -1,0 +1,24 @@
+"""Base of every audit-scoped API view: the audit comes from the URL and is resolved through the
+audit policy before the handler (404 outside the user's reach)."""
+
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+
+from audits.models import Audit
+from audits.permissions import AuditAction, audit_policy
+from rescue.errors import ActionRefusedError
+
+
+class AuditScopedMixin:
+    audit: Audit
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, kwargs["audit_id"])
+
+
+def refused(exc: ActionRefusedError) -> ValidationError:
+    """A domain refusal as a 400 with the message for the person who asked."""
+    return ValidationError({"detail": exc.message})

@@ -1,0 +1,69 @@
+from django import forms
+
+from accounts.models import User
+from audits.models import StandardAssessment
+from standards.choices import Component, InterventionLevel, Setting
+
+
+class AuditStartForm(forms.Form):
+    component = forms.ChoiceField(
+        choices=[
+            (Component.INTERVENTION, Component.INTERVENTION.label),
+            (Component.TRAINING, Component.TRAINING.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    setting = forms.ChoiceField(choices=Setting.choices)
+    target_level = forms.ChoiceField(
+        label="Intervention level",
+        choices=[("", "—"), *InterventionLevel.choices],
+        required=False,
+        help_text="Design: planned. Execution: in place for at least a year. Comprehensive: a "
+        "three-year evaluation and improvement cycle completed after Execution certification.",
+    )
+
+
+class SelfRatingForm(forms.Form):
+    self_rating = forms.ChoiceField(
+        label="Self-rating", choices=StandardAssessment.Rating.choices, widget=forms.RadioSelect
+    )
+    narrative = forms.CharField(
+        label="How the institution meets the standard",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=20000,
+    )
+    justification = forms.CharField(
+        label="Why the standard does not apply (for not applicable)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if (
+            data.get("self_rating") == StandardAssessment.Rating.NOT_APPLICABLE
+            and not data.get("justification", "").strip()
+        ):
+            self.add_error("justification", "Say why the standard does not apply.")
+        return data
+
+
+class AssigneesForm(forms.Form):
+    assignees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, members: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].queryset = members
+
+
+class PriorCertificationForm(forms.Form):
+    reason = forms.CharField(
+        label="What the confirmation rests on",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text="For example the Execution certificate's number and date.",
+    )

@@ -1,0 +1,94 @@
+"""Reading audits: the dossier's progress, standard by standard, in a constant number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from audits.models import Audit, AuditEvent, StandardAssessment
+from evidence.models import EvidenceFile, EvidenceLink
+
+
+@dataclass
+class AssessmentProgress:
+    assessment: StandardAssessment
+    files: list[EvidenceFile]
+
+    @property
+    def problems(self) -> list[str]:
+        rating = self.assessment.self_rating
+        if not rating:
+            return ["no self-rating yet"]
+        if rating == StandardAssessment.Rating.NOT_APPLICABLE:
+            return (
+                [] if self.assessment.justification.strip() else ["not applicable without a reason"]
+            )
+        if not self.files:
+            return ["no evidence file"]
+        return []
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+    @property
+    def flagged(self) -> bool:
+        return any(f.current_revision and f.current_revision.is_flagged for f in self.files)
+
+
+@dataclass
+class SectionProgress:
+    code: str
+    title: str
+    items: list[AssessmentProgress] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(item.complete for item in self.items)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def assessment_progress_list(
+    *, audit: Audit, assessments: QuerySet[StandardAssessment] | None = None
+) -> list[AssessmentProgress]:
+    """Each standard of the audit with its live evidence files (deleted files left out)."""
+    if assessments is None:
+        assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
+            audit=audit
+        )
+    live_links = (
+        EvidenceLink.objects.for_institution(audit.institution_id)
+        .filter(evidence__deleted_at__isnull=True)
+        .select_related("evidence__current_revision")
+        .order_by("evidence__created_at", "evidence_id")
+    )
+    rows = (
+        assessments.select_related("standard__section")
+        .prefetch_related(Prefetch("evidence_links", queryset=live_links), "assignees")
+        .order_by("standard__order")
+    )
+    return [
+        AssessmentProgress(row, [link.evidence for link in row.evidence_links.all()])
+        for row in rows
+    ]
+
+
+def dossier_progress(
+    *, audit: Audit, assessments: QuerySet[StandardAssessment] | None = None
+) -> list[SectionProgress]:
+    sections: dict[int, SectionProgress] = {}
+    for item in assessment_progress_list(audit=audit, assessments=assessments):
+        section = item.assessment.standard.section
+        group = sections.setdefault(section.pk, SectionProgress(section.code, section.title))
+        group.items.append(item)
+    return list(sections.values())
+
+
+def audit_event_list(*, audit: Audit, limit: int = 200) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.for_institution(audit.institution_id).filter(audit=audit)[:limit]

@@ -1,0 +1,1 @@
+"""Writing audits. Each module holds one area; import from the module itself."""

@@ -1,0 +1,152 @@
+"""Submitting a dossier: every gap listed, or the dossier sealed with a manifest."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audits.events import audit_event_record
+from audits.models import Audit, AuditEvent
+from audits.permissions import AuditAction, audit_policy
+from audits.selectors import assessment_progress_list
+from evidence.models import EvidenceFile, EvidenceRevision
+from rescue.errors import ActionRefusedError
+
+
+@dataclass(frozen=True)
+class Gap:
+    standard_code: str
+    standard_title: str
+    problem: str
+
+
+class DossierIncompleteError(ActionRefusedError):
+    def __init__(self, gaps: list[Gap]) -> None:
+        self.gaps = gaps
+        super().__init__(f"The dossier has {len(gaps)} gap(s); it was not submitted.")
+
+
+def dossier_gaps(*, audit: Audit) -> list[Gap]:
+    """What stands between the dossier and submission, standard by standard."""
+    gaps: list[Gap] = []
+    for item in assessment_progress_list(audit=audit):
+        standard = item.assessment.standard
+        gaps += [Gap(standard.code, standard.title, problem) for problem in item.problems]
+    for evidence in _flagged_files(audit):
+        revision = evidence.current_revision
+        labels = ", ".join(f["label"] for f in revision.personal_data_findings)
+        gaps.append(
+            Gap("", revision.original_name, f"may contain personal data ({labels}): review it")
+        )
+    return gaps
+
+
+def _flagged_files(audit: Audit) -> list[EvidenceFile]:
+    files = (
+        EvidenceFile.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, deleted_at__isnull=True)
+        .select_related("current_revision")
+    )
+    return [f for f in files if f.current_revision and f.current_revision.is_flagged]
+
+
+def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
+    """Standard → files → SHA-256, for the current revision of every live file."""
+    standards: dict[str, list[dict[str, Any]]] = {}
+    for item in assessment_progress_list(audit=audit):
+        assessment = item.assessment
+        standards[assessment.standard.code] = {
+            "self_rating": assessment.self_rating,
+            "files": [
+                {
+                    "evidence_id": evidence.pk,
+                    "revision": evidence.current_revision.number,
+                    "name": evidence.current_revision.original_name,
+                    "size": evidence.current_revision.size,
+                    "sha256": evidence.current_revision.sha256,
+                }
+                for evidence in item.files
+            ],
+        }
+    return {
+        "audit": audit.pk,
+        "institution": audit.institution.name,
+        "component": audit.component,
+        "catalogue_version": audit.catalogue_version.version,
+        "target_level": audit.target_level,
+        "setting": audit.setting,
+        "standards": standards,
+    }
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    canonical = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def audit_submit(*, audit: Audit, user: User) -> Audit:
+    if not audit_policy.can(user, AuditAction.SUBMIT, audit):
+        if audit.is_sealed:
+            raise ActionRefusedError("This dossier has been submitted already.")
+        raise PermissionError(f"{user} may not submit audit {audit.pk}")
+    audit = (
+        Audit.objects.for_institution(audit.institution_id)
+        .select_for_update(of=("self",))
+        .select_related("institution", "catalogue_version")
+        .get(pk=audit.pk)
+    )
+    if audit.is_sealed:
+        raise ActionRefusedError("This dossier has been submitted already.")
+    gaps = dossier_gaps(audit=audit)
+    if gaps:
+        raise DossierIncompleteError(gaps)
+    manifest = dossier_manifest(audit=audit)
+    manifest["submitted_at"] = timezone.now().isoformat()
+    manifest["submitted_by"] = user.email
+    audit.manifest = manifest
+    audit.manifest_digest = manifest_digest(manifest)
+    audit.status = Audit.Status.SUBMITTED
+    audit.submitted_at = timezone.now()
+    audit.submitted_by = user
+    audit.save(
+        update_fields=["manifest", "manifest_digest", "status", "submitted_at", "submitted_by"]
+    )
+    audit_event_record(
+        audit=audit,
+        actor=user,
+        action=AuditEvent.Action.SUBMITTED,
+        object_label=f"manifest {audit.manifest_digest[:12]}",
+        details={"digest": audit.manifest_digest},
+    )
+    return audit
+
+
+def manifest_verify(*, audit: Audit) -> list[str]:
+    """Re-hash every stored file of the sealed manifest; return the problems (none when intact)."""
+    problems: list[str] = []
+    if not audit.manifest or manifest_digest(audit.manifest) != audit.manifest_digest:
+        return ["the manifest does not match its digest"]
+    revisions = {
+        (r.evidence_id, r.number): r
+        for r in EvidenceRevision.objects.for_institution(audit.institution_id).filter(
+            evidence__audit=audit
+        )
+    }
+    for code, entry in audit.manifest["standards"].items():
+        for item in entry["files"]:
+            revision = revisions.get((item["evidence_id"], item["revision"]))
+            if revision is None:
+                problems.append(f"{code}: {item['name']} is missing")
+                continue
+            hasher = hashlib.sha256()
+            with revision.file.open("rb") as handle:
+                for chunk in iter(lambda h=handle: h.read(1024 * 1024), b""):
+                    hasher.update(chunk)
+            if hasher.hexdigest() != item["sha256"]:
+                problems.append(f"{code}: {item['name']} has changed since submission")
+    return problems

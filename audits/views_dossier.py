@@ -1,0 +1,215 @@
+"""The institution side of an audit: start, dashboard, standard pages, submission, history."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from audits.forms import AssigneesForm, AuditStartForm, PriorCertificationForm, SelfRatingForm
+from audits.models import Audit, StandardAssessment
+from audits.permissions import (
+    AssessmentAction,
+    AuditAction,
+    assessment_policy,
+    audit_policy,
+)
+from audits.selectors import assessment_progress_list, audit_event_list, dossier_progress
+from audits.services.applications import audit_create, prior_certification_confirm
+from audits.services.assessments import assessment_assignees_set, assessment_self_rate
+from audits.services.submission import DossierIncompleteError, audit_submit
+from evidence.forms import UploadForm
+from evidence.permissions import EvidenceAction, evidence_policy
+from institutions.permissions import InstitutionAction, institution_policy
+from rescue.errors import ActionRefusedError
+
+
+@login_required
+def audit_start(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.START_AUDIT, institution_id
+    )
+    form = AuditStartForm(request.POST or None, initial={"setting": institution.setting})
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = audit_create(institution=institution, user=request.user, **form.cleaned_data)
+        except ActionRefusedError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "The audit is started. Work through the standards below.")
+            return redirect("audits:detail", audit_id=audit.pk)
+    status = 400 if form.errors else 200
+    context = {"institution": institution, "form": form}
+    return render(request, "audits/audit_start.html", context, status=status)
+
+
+@login_required
+@require_POST
+def prior_certification(request: HttpRequest, institution_id: int) -> HttpResponse:
+    institution = institution_policy.get_or_404(
+        request.user, InstitutionAction.VIEW, institution_id
+    )
+    if not request.user.has_perm("institutions.manage_all_institutions"):
+        raise Http404
+    form = PriorCertificationForm(request.POST)
+    if form.is_valid():
+        prior_certification_confirm(
+            institution=institution, user=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, f"Execution certification of {institution} recorded.")
+    else:
+        messages.error(request, "Record what the confirmation rests on.")
+    return redirect("institutions:detail", institution_id=institution.pk)
+
+
+def dashboard_page(
+    request: HttpRequest, audit: Audit, gaps: list | None = None, status: int = 200
+) -> HttpResponse:
+    visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
+    sections = dossier_progress(audit=audit, assessments=visible)
+    items = [item for section in sections for item in section.items]
+    done = sum(item.complete for item in items)
+    context = {
+        "audit": audit,
+        "sections": sections,
+        "done": done,
+        "total": len(items),
+        "percent": round(100 * done / len(items)) if items else 0,
+        "missing": [item for item in items if not item.complete],
+        "flagged": [item for item in items if item.flagged],
+        "gaps": gaps,
+        "events": audit_event_list(audit=audit, limit=8),
+        "can": audit_policy.capabilities(request.user, audit),
+    }
+    return render(request, "audits/audit_dashboard.html", context, status=status)
+
+
+@login_required
+def audit_dashboard(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    return dashboard_page(request, audit)
+
+
+@login_required
+@require_POST
+def audit_submit_view(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    if not audit_policy.can(request.user, AuditAction.SUBMIT, audit):
+        if audit.is_sealed:
+            messages.error(request, "This dossier has been submitted already.")
+            return dashboard_page(request, audit, status=400)
+        raise Http404
+    try:
+        audit_submit(audit=audit, user=request.user)
+    except DossierIncompleteError as exc:
+        messages.error(request, exc.message)
+        return dashboard_page(request, audit, gaps=exc.gaps, status=400)
+    except ActionRefusedError as exc:
+        messages.error(request, exc.message)
+        return dashboard_page(request, audit, status=400)
+    messages.success(request, "The dossier is submitted and sealed.")
+    return redirect("audits:detail", audit_id=audit.pk)
+
+
+@login_required
+def audit_history(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    context = {"audit": audit, "events": audit_event_list(audit=audit, limit=1000)}
+    return render(request, "audits/audit_history.html", context)
+
+
+def _members(audit: Audit) -> object:
+    return User.objects.filter(
+        memberships__institution_id=audit.institution_id, is_active=True
+    ).order_by("email")
+
+
+def standard_page(
+    request: HttpRequest,
+    assessment: StandardAssessment,
+    rating_form: SelfRatingForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    audit = assessment.audit
+    user = request.user
+    [progress] = assessment_progress_list(
+        audit=audit,
+        assessments=assessment_policy.assessments_for(user, AssessmentAction.VIEW, audit).filter(
+            pk=assessment.pk
+        ),
+    )
+    can_edit = assessment_policy.can(user, AssessmentAction.EDIT, assessment)
+    can_assign = assessment_policy.can(user, AssessmentAction.ASSIGN, assessment)
+    changeable = set(
+        evidence_policy.files_for(user, EvidenceAction.CHANGE, audit).values_list("pk", flat=True)
+    )
+    context = {
+        "audit": audit,
+        "assessment": assessment,
+        "standard": assessment.standard,
+        "progress": progress,
+        "changeable": changeable,
+        "can_edit": can_edit,
+        "can_assign": can_assign,
+        "can_review_flags": can_assign,
+        "rating_form": rating_form
+        or SelfRatingForm(
+            initial={
+                "self_rating": assessment.self_rating,
+                "narrative": assessment.narrative,
+                "justification": assessment.justification,
+            }
+        ),
+        "upload_form": upload_form or UploadForm(),
+        "assignees_form": AssigneesForm(
+            members=_members(audit), initial={"assignees": list(assessment.assignees.all())}
+        )
+        if can_assign
+        else None,
+    }
+    return render(request, "audits/standard_detail.html", context, status=status)
+
+
+@login_required
+def standard_detail(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    return standard_page(request, assessment)
+
+
+@login_required
+@require_POST
+def standard_rate(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    form = SelfRatingForm(request.POST)
+    if not assessment_policy.can(request.user, AssessmentAction.EDIT, assessment):
+        messages.error(request, "You cannot change this standard's self-assessment.")
+        return standard_page(request, assessment, status=403 if not audit.is_sealed else 400)
+    if not form.is_valid():
+        return standard_page(request, assessment, rating_form=form, status=400)
+    try:
+        assessment_self_rate(assessment=assessment, user=request.user, **form.cleaned_data)
+    except ActionRefusedError as exc:
+        form.add_error(None, exc.message)
+        return standard_page(request, assessment, rating_form=form, status=400)
+    messages.success(request, f"Self-assessment of {assessment.standard.code} saved.")
+    return redirect("audits:standard", audit_id=audit.pk, code=code)
+
+
+@login_required
+@require_POST
+def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.EDIT_DOSSIER, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.ASSIGN, audit, code)
+    form = AssigneesForm(request.POST, members=_members(audit))
+    if not form.is_valid():
+        messages.error(request, "Choose members of the institution.")
+        return standard_page(request, assessment, status=400)
+    assessment_assignees_set(
+        assessment=assessment, user=request.user, assignees=form.cleaned_data["assignees"]
+    )
+    messages.success(request, f"People assigned to {code} saved.")
+    return redirect("audits:standard", audit_id=audit.pk, code=code)

@@ -1,0 +1,51 @@
+from django import forms
+
+from audits.models import StandardAssessment
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: object, initial: object = None) -> list:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+CONFIRMATION_LABEL = (
+    "These files are about the programme (policies, procedures, rotas, training records, "
+    "aggregated indicators). They hold no patient data and nothing said in support sessions."
+)
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(label="Files", required=False)
+    effective_date = forms.DateField(
+        label="Effective date (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When the document took effect, e.g. the day a policy was approved.",
+    )
+    confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
+
+
+class ReplaceForm(forms.Form):
+    file = forms.FileField()
+    confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
+
+
+class LinksForm(forms.Form):
+    assessments = forms.ModelMultipleChoiceField(
+        queryset=StandardAssessment.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, assessments: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessments"].queryset = assessments

@@ -1,0 +1,104 @@
+"""Evidence: the files an institution submits to show how it meets the standards.
+
+An ``EvidenceFile`` is one document in one audit; each upload of it is an ``EvidenceRevision``
+(the file, its SHA-256, size and detected type). A document can support several standards of the
+same audit through ``EvidenceLink``. Deleting before submission is a soft delete.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+
+from audits.models import Audit, StandardAssessment
+from institutions.tenancy import TenantOwnedModel
+
+
+def revision_storage_path(instance: "EvidenceRevision", filename: str) -> str:
+    """A random name under the institution and audit: never the uploader's name."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    folder = f"evidence/{instance.institution_id}/{instance.evidence.audit_id}"
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(TenantOwnedModel):
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="evidence_files")
+    current_revision = models.ForeignKey(
+        "EvidenceRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    effective_date = models.DateField(
+        null=True, blank=True, help_text="The date the document took effect (policy approval…)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["audit", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return self.current_revision.original_name if self.current_revision else f"file {self.pk}"
+
+
+class EvidenceRevision(TenantOwnedModel):
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    file = models.FileField(upload_to=revision_storage_path, max_length=255)
+    original_name = models.CharField(max_length=160, help_text="The uploader's name, sanitised.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    mime_type = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_by_email = models.EmailField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_no_personal_data = models.BooleanField(default=False)
+    personal_data_findings = models.JSONField(default=list, blank=True)
+    personal_data_reviewed_at = models.DateTimeField(null=True, blank=True)
+    personal_data_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["evidence", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} (revision {self.number})"
+
+    @property
+    def is_flagged(self) -> bool:
+        """Likely personal data found and not yet reviewed by a coordinator."""
+        return bool(self.personal_data_findings) and self.personal_data_reviewed_at is None
+
+
+class EvidenceLink(TenantOwnedModel):
+    """Evidence supporting one standard's assessment (same audit)."""
+
+    evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="links")
+    assessment = models.ForeignKey(
+        StandardAssessment, on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "assessment"], name="link_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence_id} → {self.assessment_id}"

@@ -1,0 +1,57 @@
+"""Who may see and change evidence files.
+
+Whoever may see an audit's standards sees the evidence linked to them: coordinators, assigned
+auditors and ERNST admins every file; a contributor the files linked to their standards and the
+files they uploaded. Changing evidence follows the assessment policy and stops at submission.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from audits.models import Audit
+from audits.permissions import AssessmentAction, assessment_policy
+from evidence.models import EvidenceFile
+from institutions.models import Membership
+from institutions.permissions import institution_policy
+
+
+class EvidenceAction(StrEnum):
+    VIEW = "view"  # see and download
+    CHANGE = "change"  # replace, delete, link, unlink, review flags
+
+
+class EvidencePolicy:
+    def files_for(self, user: Any, action: EvidenceAction, audit: Audit) -> QuerySet[EvidenceFile]:
+        files = EvidenceFile.objects.for_institution(audit.institution_id).filter(
+            audit=audit, deleted_at__isnull=True
+        )
+        if action == EvidenceAction.CHANGE and audit.is_sealed:
+            return files.none()
+        assessment_action = (
+            AssessmentAction.VIEW if action == EvidenceAction.VIEW else AssessmentAction.EDIT
+        )
+        reachable = assessment_policy.assessments_for(user, assessment_action, audit)
+        if institution_policy.role(user, audit.institution_id) == Membership.Role.CONTRIBUTOR:
+            return files.filter(
+                Q(links__assessment__in=reachable.values("pk")) | Q(created_by=user)
+            ).distinct()
+        return files if reachable.exists() else files.none()
+
+    def get_or_404(
+        self, user: Any, action: EvidenceAction, audit: Audit, evidence_id: int
+    ) -> EvidenceFile:
+        evidence = (
+            self.files_for(user, action, audit)
+            .select_related("current_revision")
+            .filter(pk=evidence_id)
+            .first()
+        )
+        if evidence is None:
+            raise Http404("No such file.")
+        return evidence
+
+
+evidence_policy = EvidencePolicy()

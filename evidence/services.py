@@ -1,0 +1,274 @@
+"""Writing evidence: upload, replace, link, delete, review personal-data flags."""
+
+import hashlib
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import User
+from audits.events import audit_event_record
+from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.permissions import AssessmentAction, assessment_policy
+from evidence.inspection import FileRefusedError, inspect_file
+from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
+from evidence.permissions import EvidenceAction, evidence_policy
+from evidence.personal_data import scan_file
+from institutions.models import Membership
+from institutions.permissions import institution_policy
+from rescue.errors import ActionRefusedError
+
+CONFIDENTIALITY_REQUIRED = (
+    "Confirm that the file is about the programme and holds no patient data and no content of "
+    "support sessions."
+)
+
+
+class EvidenceRefusedError(ActionRefusedError):
+    """A file was refused; the message names it."""
+
+
+@contextmanager
+def _local_path(uploaded: UploadedFile) -> Iterator[Path]:
+    """The upload on local disk (it already is, with the streaming handler)."""
+    if hasattr(uploaded, "temporary_file_path"):
+        yield Path(uploaded.temporary_file_path())
+        return
+    with tempfile.NamedTemporaryFile(suffix=".upload") as spool:
+        for chunk in uploaded.chunks():
+            spool.write(chunk)
+        spool.flush()
+        uploaded.seek(0)
+        yield Path(spool.name)
+
+
+def _sha256(uploaded: UploadedFile) -> str:
+    digest = getattr(uploaded, "sha256", None)
+    if digest:
+        return digest
+    hasher = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        hasher.update(chunk)
+    uploaded.seek(0)
+    return hasher.hexdigest()
+
+
+def _new_revision(
+    *, evidence: EvidenceFile, uploaded: UploadedFile, user: User, confirmed: bool
+) -> EvidenceRevision:
+    name = uploaded.name or "file"
+    if not confirmed:
+        raise EvidenceRefusedError(f"{name}: {CONFIDENTIALITY_REQUIRED}")
+    with _local_path(uploaded) as path:
+        try:
+            inspection = inspect_file(filename=name, path=path, size=uploaded.size or 0)
+        except FileRefusedError as exc:
+            raise EvidenceRefusedError(str(exc)) from None
+        findings = scan_file(path=path, kind_code=inspection.kind.code)
+    number = (evidence.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = EvidenceRevision(
+        institution_id=evidence.institution_id,
+        evidence=evidence,
+        number=number,
+        original_name=inspection.filename,
+        size=uploaded.size,
+        sha256=_sha256(uploaded),
+        mime_type=inspection.mime_type,
+        kind=inspection.kind.code,
+        uploaded_by=user,
+        uploaded_by_email=user.email,
+        confirmed_no_personal_data=confirmed,
+        personal_data_findings=[
+            {
+                "category": f.category,
+                "label": f.label,
+                "count": f.count,
+                "examples": list(f.examples),
+            }
+            for f in findings
+        ],
+    )
+    revision.file.save(inspection.filename, uploaded, save=False)
+    # The file is stored before the row: if the row fails, the transaction leaves an orphan
+    # object in storage (harmless, unreachable), never a row without its file.
+    revision.full_clean()
+    revision.save()
+    evidence.current_revision = revision
+    evidence.save(update_fields=["current_revision"])
+    return revision
+
+
+@transaction.atomic
+def evidence_upload(
+    *,
+    audit: Audit,
+    user: User,
+    uploaded: UploadedFile,
+    assessments: list[StandardAssessment],
+    confirmed_no_personal_data: bool,
+    effective_date: date | None = None,
+) -> EvidenceFile:
+    """Store one file as evidence for one or more standards of the audit."""
+    if not assessments:
+        raise EvidenceRefusedError(f"{uploaded.name}: choose the standard(s) it supports.")
+    for assessment in assessments:
+        if assessment.audit_id != audit.pk or not assessment_policy.can(
+            user, AssessmentAction.EDIT, assessment
+        ):
+            raise PermissionError(f"{user} may not add evidence to {assessment}")
+    evidence = EvidenceFile.objects.create(
+        institution_id=audit.institution_id,
+        audit=audit,
+        effective_date=effective_date,
+        created_by=user,
+    )
+    revision = _new_revision(
+        evidence=evidence, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
+    )
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(
+            institution_id=audit.institution_id,
+            evidence=evidence,
+            assessment=assessment,
+            linked_by=user,
+        )
+        for assessment in assessments
+    )
+    audit_event_record(
+        audit=audit,
+        actor=user,
+        action=AuditEvent.Action.UPLOADED,
+        object_label=revision.original_name,
+        details={
+            "sha256": revision.sha256,
+            "size": revision.size,
+            "standards": [a.standard.code for a in assessments],
+            "flagged": bool(revision.personal_data_findings),
+        },
+    )
+    return evidence
+
+
+def _require_change(user: User, evidence: EvidenceFile) -> None:
+    audit = evidence.audit
+    if audit.is_sealed:
+        raise ActionRefusedError("The dossier is submitted and can no longer be changed.")
+    if (
+        not evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
+        .filter(pk=evidence.pk)
+        .exists()
+    ):
+        raise PermissionError(f"{user} may not change {evidence}")
+
+
+@transaction.atomic
+def evidence_replace(
+    *, evidence: EvidenceFile, user: User, uploaded: UploadedFile, confirmed_no_personal_data: bool
+) -> EvidenceRevision:
+    _require_change(user, evidence)
+    previous = evidence.current_revision
+    revision = _new_revision(
+        evidence=evidence, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
+    )
+    audit_event_record(
+        audit=evidence.audit,
+        actor=user,
+        action=AuditEvent.Action.REPLACED,
+        object_label=revision.original_name,
+        details={
+            "previous": previous.original_name if previous else "",
+            "previous_sha256": previous.sha256 if previous else "",
+            "sha256": revision.sha256,
+            "revision": revision.number,
+        },
+    )
+    return revision
+
+
+@transaction.atomic
+def evidence_links_set(
+    *, evidence: EvidenceFile, user: User, assessments: list[StandardAssessment]
+) -> None:
+    """Make the file support exactly these standards (among those the user may edit)."""
+    _require_change(user, evidence)
+    editable = assessment_policy.assessments_for(user, AssessmentAction.EDIT, evidence.audit)
+    editable_ids = set(editable.values_list("pk", flat=True))
+    if any(a.pk not in editable_ids for a in assessments):
+        raise PermissionError(f"{user} may not link evidence to these standards")
+    if not assessments:
+        raise ActionRefusedError("A file must support at least one standard; delete it instead.")
+    current = {
+        link.assessment_id: link for link in evidence.links.select_related("assessment__standard")
+    }
+    wanted = {a.pk: a for a in assessments}
+    for assessment_id, link in current.items():
+        if assessment_id in editable_ids and assessment_id not in wanted:
+            link.delete()
+            audit_event_record(
+                audit=evidence.audit,
+                actor=user,
+                action=AuditEvent.Action.UNLINKED,
+                object_label=f"{evidence} → {link.assessment.standard.code}",
+            )
+    for assessment_id, assessment in wanted.items():
+        if assessment_id not in current:
+            EvidenceLink.objects.create(
+                institution_id=evidence.institution_id,
+                evidence=evidence,
+                assessment=assessment,
+                linked_by=user,
+            )
+            audit_event_record(
+                audit=evidence.audit,
+                actor=user,
+                action=AuditEvent.Action.LINKED,
+                object_label=f"{evidence} → {assessment.standard.code}",
+            )
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
+    """Soft delete: the file leaves the dossier; the record and the history stay."""
+    _require_change(user, evidence)
+    updated = (
+        EvidenceFile.objects.for_institution(evidence.institution_id)
+        .filter(pk=evidence.pk, deleted_at__isnull=True)
+        .update(deleted_at=timezone.now(), deleted_by=user)
+    )
+    if updated:
+        audit_event_record(
+            audit=evidence.audit,
+            actor=user,
+            action=AuditEvent.Action.DELETED,
+            object_label=str(evidence),
+            details={
+                "sha256": evidence.current_revision.sha256 if evidence.current_revision else ""
+            },
+        )
+
+
+@transaction.atomic
+def evidence_flag_review(*, evidence: EvidenceFile, user: User) -> None:
+    """A coordinator has checked a flagged file and keeps it."""
+    _require_change(user, evidence)
+    if institution_policy.role(user, evidence.institution_id) != Membership.Role.COORDINATOR:
+        raise ActionRefusedError("Only a coordinator can clear a personal-data flag.")
+    revision = evidence.current_revision
+    if revision is None or not revision.is_flagged:
+        raise ActionRefusedError("This file is not flagged.")
+    revision.personal_data_reviewed_at = timezone.now()
+    revision.personal_data_reviewed_by = user
+    revision.save(update_fields=["personal_data_reviewed_at", "personal_data_reviewed_by"])
+    audit_event_record(
+        audit=evidence.audit,
+        actor=user,
+        action=AuditEvent.Action.FLAG_REVIEWED,
+        object_label=revision.original_name,
+        details={"findings": [f["label"] for f in revision.personal_data_findings]},
+    )

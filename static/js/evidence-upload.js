@@ -1,0 +1,90 @@
+// Evidence upload: drag and drop, one request per file, a progress bar for each.
+// Without JavaScript the form posts every chosen file at once and the page reloads.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var input = form.querySelector("input[type=file]");
+    var zone = form.querySelector("[data-dropzone]");
+    var list = form.querySelector("[data-upload-list]");
+    var pending = [];
+
+    function show(files) {
+      pending = Array.prototype.slice.call(files);
+      list.innerHTML = "";
+      pending.forEach(function (file) {
+        var item = document.createElement("li");
+        var name = document.createElement("span");
+        name.textContent = file.name;
+        var bar = document.createElement("progress");
+        bar.max = 100;
+        bar.value = 0;
+        var status = document.createElement("span");
+        status.className = "upload-status";
+        item.append(name, bar, status);
+        list.appendChild(item);
+        file._row = { bar: bar, status: status, item: item };
+      });
+    }
+
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.add("is-over");
+      });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      zone.addEventListener(type, function () { zone.classList.remove("is-over"); });
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      show(event.dataTransfer.files);
+    });
+    input.addEventListener("change", function () { show(input.files); });
+
+    function send(file) {
+      return new Promise(function (resolve) {
+        var data = new FormData(form);
+        data.delete("files");
+        data.append("files", file, file.name);
+        var request = new XMLHttpRequest();
+        request.open("POST", form.action);
+        request.setRequestHeader("Accept", "application/json");
+        request.upload.addEventListener("progress", function (event) {
+          if (event.lengthComputable) { file._row.bar.value = Math.round(100 * event.loaded / event.total); }
+        });
+        request.addEventListener("load", function () {
+          var body = {};
+          try { body = JSON.parse(request.responseText); } catch (error) { body = {}; }
+          if (request.status === 201) {
+            file._row.bar.value = 100;
+            file._row.status.textContent = body.uploaded && body.uploaded[0] && body.uploaded[0].flagged
+              ? "uploaded: flagged for review" : "uploaded";
+            file._row.item.className = "is-ok";
+          } else {
+            var reasons = (body.refused || []).map(function (r) { return r.reason; }).join("; ");
+            file._row.status.textContent = reasons || "refused (" + request.status + ")";
+            file._row.item.className = "is-refused";
+          }
+          resolve(request.status === 201);
+        });
+        request.addEventListener("error", function () {
+          file._row.status.textContent = "the connection failed; try again";
+          file._row.item.className = "is-refused";
+          resolve(false);
+        });
+        request.send(data);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      if (!pending.length) { return; }  // nothing chosen: let the server say so
+      event.preventDefault();
+      var results = [];
+      pending.reduce(function (chain, file) {
+        return chain.then(function () { return send(file).then(function (ok) { results.push(ok); }); });
+      }, Promise.resolve()).then(function () {
+        if (results.every(Boolean)) { window.location.reload(); }
+      });
+    });
+  });
+})();
