@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.models import User
 from audits.models import StandardAssessment
+from evidence.models import EvidenceFile
 from standards.choices import Component, InterventionLevel, Setting
 
 
@@ -67,3 +68,18 @@ class PriorCertificationForm(forms.Form):
         max_length=2000,
         help_text="For example the Execution certificate's number and date.",
     )
+
+
+class ReuseForm(forms.Form):
+    evidence = forms.ModelChoiceField(
+        label="Use a file already in the dossier",
+        queryset=EvidenceFile.objects.none(),
+        empty_label="Choose a file…",
+    )
+
+    def __init__(self, *args: object, files: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].queryset = files
+        self.fields["evidence"].label_from_instance = lambda f: (
+            f.current_revision.original_name if f.current_revision else str(f)
+        )

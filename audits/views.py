@@ -60,7 +60,7 @@ def auditor_assign(request: HttpRequest, audit_id: int) -> HttpResponse:
         form.add_error("auditor", exc.message)
         return _detail_page(request, audit, form=form, status=400)
     messages.success(request, f"{form.cleaned_data['auditor'].email} is assigned to this audit.")
-    return redirect("audits:detail", audit_id=audit.pk)
+    return redirect("audits:auditors", audit_id=audit.pk)
 
 
 @login_required
@@ -79,7 +79,7 @@ def assignment_end(request: HttpRequest, audit_id: int, assignment_id: int) -> H
         messages.error(request, exc.message)
         return _detail_page(request, audit, status=400)
     messages.success(request, f"{assignment.auditor_email} no longer has access to this audit.")
-    return redirect("audits:detail", audit_id=audit.pk)
+    return redirect("audits:auditors", audit_id=audit.pk)
 
 
 @login_required
@@ -92,4 +92,4 @@ def audit_close(request: HttpRequest, audit_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _detail_page(request, audit, status=400)
     messages.success(request, "The audit is closed; auditors no longer have access to it.")
-    return redirect("audits:detail", audit_id=audit.pk)
+    return redirect("audits:auditors", audit_id=audit.pk)

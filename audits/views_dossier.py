@@ -1,13 +1,22 @@
 """The institution side of an audit: start, dashboard, standard pages, submission, history."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from audits.forms import AssigneesForm, AuditStartForm, PriorCertificationForm, SelfRatingForm
+from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
+from audits.forms import (
+    AssigneesForm,
+    AuditStartForm,
+    PriorCertificationForm,
+    ReuseForm,
+    SelfRatingForm,
+)
 from audits.models import Audit, StandardAssessment
 from audits.permissions import (
     AssessmentAction,
@@ -20,7 +29,9 @@ from audits.services.applications import audit_create, prior_certification_confi
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
 from audits.services.submission import DossierIncompleteError, audit_submit
 from evidence.forms import UploadForm
+from evidence.models import EvidenceLink
 from evidence.permissions import EvidenceAction, evidence_policy
+from evidence.services import evidence_link_add
 from institutions.permissions import InstitutionAction, institution_policy
 from rescue.errors import ActionRefusedError
 
@@ -50,7 +61,7 @@ def prior_certification(request: HttpRequest, institution_id: int) -> HttpRespon
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.VIEW, institution_id
     )
-    if not request.user.has_perm("institutions.manage_all_institutions"):
+    if not request.user.has_perm(PERM_MANAGE_ALL_INSTITUTIONS):
         raise Http404
     form = PriorCertificationForm(request.POST)
     if form.is_valid():
@@ -95,11 +106,12 @@ def audit_dashboard(request: HttpRequest, audit_id: int) -> HttpResponse:
 @require_POST
 def audit_submit_view(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    if audit.is_sealed:
+        messages.error(request, "This dossier has been submitted already.")
+        return dashboard_page(request, audit, status=400)
     if not audit_policy.can(request.user, AuditAction.SUBMIT, audit):
-        if audit.is_sealed:
-            messages.error(request, "This dossier has been submitted already.")
-            return dashboard_page(request, audit, status=400)
-        raise Http404
+        messages.error(request, "Only a coordinator of the institution submits the dossier.")
+        return dashboard_page(request, audit, status=403)
     try:
         audit_submit(audit=audit, user=request.user)
     except DossierIncompleteError as exc:
@@ -142,15 +154,47 @@ def standard_page(
     )
     can_edit = assessment_policy.can(user, AssessmentAction.EDIT, assessment)
     can_assign = assessment_policy.can(user, AssessmentAction.ASSIGN, assessment)
-    changeable = set(
-        evidence_policy.files_for(user, EvidenceAction.CHANGE, audit).values_list("pk", flat=True)
+    changeable_files = evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
+    changeable = set(changeable_files.values_list("pk", flat=True))
+    editable = (
+        list(
+            assessment_policy.assessments_for(user, AssessmentAction.EDIT, audit)
+            .select_related("standard")
+            .order_by("standard__order")
+        )
+        if can_edit
+        else []
     )
+    linked: dict[int, set[int]] = {}
+    for evidence_id, assessment_id in (
+        EvidenceLink.objects.for_institution(audit.institution_id)
+        .filter(evidence__in=[f.pk for f in progress.files])
+        .values_list("evidence_id", "assessment_id")
+    ):
+        linked.setdefault(evidence_id, set()).add(assessment_id)
     context = {
         "audit": audit,
         "assessment": assessment,
         "standard": assessment.standard,
         "progress": progress,
         "changeable": changeable,
+        "file_rows": [
+            {
+                "file": f,
+                "links": [
+                    {"assessment": a, "checked": a.pk in linked.get(f.pk, set())} for a in editable
+                ],
+            }
+            for f in progress.files
+        ],
+        "reuse_form": ReuseForm(
+            files=changeable_files.exclude(links__assessment=assessment).select_related(
+                "current_revision"
+            )
+        )
+        if can_edit
+        else None,
+        "max_size": filesizeformat(settings.EVIDENCE_MAX_FILE_SIZE),
         "can_edit": can_edit,
         "can_assign": can_assign,
         "can_review_flags": can_assign,
@@ -184,10 +228,9 @@ def standard_detail(request: HttpRequest, audit_id: int, code: str) -> HttpRespo
 def standard_rate(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
+        return refusal
     form = SelfRatingForm(request.POST)
-    if not assessment_policy.can(request.user, AssessmentAction.EDIT, assessment):
-        messages.error(request, "You cannot change this standard's self-assessment.")
-        return standard_page(request, assessment, status=403 if not audit.is_sealed else 400)
     if not form.is_valid():
         return standard_page(request, assessment, rating_form=form, status=400)
     try:
@@ -199,11 +242,27 @@ def standard_rate(request: HttpRequest, audit_id: int, code: str) -> HttpRespons
     return redirect("audits:standard", audit_id=audit.pk, code=code)
 
 
+def _refusal(
+    request: HttpRequest, assessment: StandardAssessment, action: AssessmentAction
+) -> HttpResponse | None:
+    """The page with the reason when the dossier is sealed (400) or the action is not the
+    user's (403); None when the user may go on."""
+    if assessment.audit.is_sealed:
+        messages.error(request, "The dossier is submitted and can no longer be changed.")
+        return standard_page(request, assessment, status=400)
+    if not assessment_policy.can(request.user, action, assessment):
+        messages.error(request, "You can read this standard but not change it.")
+        return standard_page(request, assessment, status=403)
+    return None
+
+
 @login_required
 @require_POST
 def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
-    audit = audit_policy.get_or_404(request.user, AuditAction.EDIT_DOSSIER, audit_id)
-    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.ASSIGN, audit, code)
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    if refusal := _refusal(request, assessment, AssessmentAction.ASSIGN):
+        return refusal
     form = AssigneesForm(request.POST, members=_members(audit))
     if not form.is_valid():
         messages.error(request, "Choose members of the institution.")
@@ -212,4 +271,24 @@ def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpRe
         assessment=assessment, user=request.user, assignees=form.cleaned_data["assignees"]
     )
     messages.success(request, f"People assigned to {code} saved.")
+    return redirect("audits:standard", audit_id=audit.pk, code=code)
+
+
+@login_required
+@require_POST
+def standard_link(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+    """Use a file already in the dossier for this standard too."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
+        return refusal
+    form = ReuseForm(
+        request.POST, files=evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose a file of this dossier.")
+        return standard_page(request, assessment, status=400)
+    evidence = form.cleaned_data["evidence"]
+    evidence_link_add(evidence=evidence, user=request.user, assessment=assessment)
+    messages.success(request, f"{evidence} now also supports {code}.")
     return redirect("audits:standard", audit_id=audit.pk, code=code)

@@ -4,6 +4,7 @@ import hashlib
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.personal_data import scan_file
 from institutions.models import Membership
 from institutions.permissions import institution_policy
-from rescue.errors import ActionRefusedError
+from rescue.errors import ActionForbiddenError, ActionRefusedError
 
 CONFIDENTIALITY_REQUIRED = (
     "Confirm that the file is about the programme and holds no patient data and no content of "
@@ -155,6 +156,40 @@ def evidence_upload(
     return evidence
 
 
+@dataclass
+class UploadOutcome:
+    stored: list[EvidenceFile] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file name, message)
+
+
+def evidence_upload_many(
+    *,
+    audit: Audit,
+    user: User,
+    files: list[UploadedFile],
+    assessments: list[StandardAssessment],
+    confirmed_no_personal_data: bool,
+    effective_date: date | None = None,
+) -> UploadOutcome:
+    """Each file in its own transaction: a refused file leaves the others stored."""
+    outcome = UploadOutcome()
+    for uploaded in files:
+        try:
+            outcome.stored.append(
+                evidence_upload(
+                    audit=audit,
+                    user=user,
+                    uploaded=uploaded,
+                    assessments=assessments,
+                    confirmed_no_personal_data=confirmed_no_personal_data,
+                    effective_date=effective_date,
+                )
+            )
+        except ActionRefusedError as exc:
+            outcome.refused.append((uploaded.name or "", exc.message))
+    return outcome
+
+
 def _require_change(user: User, evidence: EvidenceFile) -> None:
     audit = evidence.audit
     if audit.is_sealed:
@@ -233,6 +268,31 @@ def evidence_links_set(
 
 
 @transaction.atomic
+def evidence_link_add(
+    *, evidence: EvidenceFile, user: User, assessment: StandardAssessment
+) -> EvidenceLink:
+    """Let a file already in the dossier support one more standard (no second upload)."""
+    _require_change(user, evidence)
+    if assessment.audit_id != evidence.audit_id or not assessment_policy.can(
+        user, AssessmentAction.EDIT, assessment
+    ):
+        raise PermissionError(f"{user} may not link evidence to {assessment}")
+    link, created = EvidenceLink.objects.for_institution(evidence.institution_id).get_or_create(
+        evidence=evidence,
+        assessment=assessment,
+        defaults={"institution_id": evidence.institution_id, "linked_by": user},
+    )
+    if created:
+        audit_event_record(
+            audit=evidence.audit,
+            actor=user,
+            action=AuditEvent.Action.LINKED,
+            object_label=f"{evidence} → {assessment.standard.code}",
+        )
+    return link
+
+
+@transaction.atomic
 def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
     """Soft delete: the file leaves the dossier; the record and the history stay."""
     _require_change(user, evidence)
@@ -258,7 +318,7 @@ def evidence_flag_review(*, evidence: EvidenceFile, user: User) -> None:
     """A coordinator has checked a flagged file and keeps it."""
     _require_change(user, evidence)
     if institution_policy.role(user, evidence.institution_id) != Membership.Role.COORDINATOR:
-        raise ActionRefusedError("Only a coordinator can clear a personal-data flag.")
+        raise ActionForbiddenError("Only a coordinator can clear a personal-data flag.")
     revision = evidence.current_revision
     if revision is None or not revision.is_flagged:
         raise ActionRefusedError("This file is not flagged.")

@@ -1,10 +1,15 @@
 """Evidence pages: upload (several files, one transaction each), download, replace, links,
-delete, personal-data review. Every view resolves the audit and the file through the policies
-first: a file outside the user's reach is a 404, whatever the URL."""
+delete, personal-data review.
+
+Every view resolves the audit and the file through the policies first: a file outside the user's
+reach is a 404, whatever the URL. Someone who may see a file but not change it (an auditor, an
+admin, a contributor on another standard) gets a 403 with the reason; a sealed dossier a 400.
+"""
+
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
@@ -16,15 +21,22 @@ from evidence import services
 from evidence.forms import LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
-from rescue.errors import ActionRefusedError
+from rescue.errors import ActionForbiddenError, ActionRefusedError
+
+SEALED = "The dossier is submitted and can no longer be changed."
+NOT_YOURS = "You can see this file but not change it."
 
 
 def _wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def _return_code(request: HttpRequest) -> str:
+    return request.POST.get("return_to", "")
+
+
 def _back(request: HttpRequest, audit: Audit) -> HttpResponse:
-    code = request.POST.get("return_to", "")
+    code = _return_code(request)
     if (
         code
         and assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
@@ -35,81 +47,96 @@ def _back(request: HttpRequest, audit: Audit) -> HttpResponse:
     return redirect("audits:detail", audit_id=audit.pk)
 
 
+def _page(
+    request: HttpRequest,
+    audit: Audit,
+    code: str,
+    status: int,
+    upload_form: UploadForm | None = None,
+) -> HttpResponse:
+    """The standard page the form came from (or the dashboard) with the messages, re-rendered."""
+    if code:
+        assessment = (
+            assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
+            .select_related("standard__section", "audit__catalogue_version", "audit__institution")
+            .filter(standard__code=code)
+            .first()
+        )
+        if assessment is not None:
+            return standard_page(request, assessment, upload_form=upload_form, status=status)
+    return dashboard_page(request, audit, status=status)
+
+
+def _upload_refusal(
+    audit: Audit, form: UploadForm, codes: list[str], editable: list
+) -> tuple[str, int] | None:
+    if audit.is_sealed:
+        return SEALED, 400
+    if len(editable) != len(codes):
+        return "You cannot add evidence to these standards.", 403
+    if not form.is_valid():
+        return "; ".join(e for errs in form.errors.values() for e in errs), 400
+    return None
+
+
 @login_required
 @require_POST
 def evidence_upload(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
-    editable = assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
     form = UploadForm(request.POST, request.FILES)
-    refused: list[dict[str, str]] = [
+    codes = sorted(set(request.POST.getlist("standards")))
+    visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
+    if not codes or visible.filter(standard__code__in=codes).count() != len(codes):
+        raise Http404("No such standard in this audit.")
+    editable = list(
+        assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
+        .filter(standard__code__in=codes)
+        .select_related("standard")
+    )
+    # Files the upload handler refused (too large) never reach the form.
+    refused = [
         {"name": name, "reason": f"{name}: {reason}"}
         for name, reason in getattr(request, "upload_refusals", [])
     ]
-    uploaded: list[dict[str, object]] = []
-    codes = request.POST.getlist("standards")
-    assessments = list(editable.filter(standard__code__in=codes).select_related("standard"))
-    if not form.is_valid():
-        refused.append(
-            {"name": "", "reason": "; ".join(e for errs in form.errors.values() for e in errs)}
-        )
-    elif audit.is_sealed:
-        refused.append(
-            {"name": "", "reason": "The dossier is submitted and can no longer be changed."}
-        )
-    elif not assessments or len(assessments) != len(set(codes)):
-        raise Http404("No such standard in this audit.")
+    stored: list[EvidenceFile] = []
+    status = 400
+    if refusal := _upload_refusal(audit, form, codes, editable):
+        refused.append({"name": "", "reason": refusal[0]})
+        status = refusal[1]
     elif not form.cleaned_data["files"] and not refused:
         refused.append({"name": "", "reason": "Choose at least one file."})
-    else:
-        for file in form.cleaned_data["files"]:
-            try:
-                with transaction.atomic():
-                    evidence = services.evidence_upload(
-                        audit=audit,
-                        user=request.user,
-                        uploaded=file,
-                        assessments=assessments,
-                        confirmed_no_personal_data=form.cleaned_data["confirmed_no_personal_data"],
-                        effective_date=form.cleaned_data["effective_date"],
-                    )
-            except ActionRefusedError as exc:
-                refused.append({"name": file.name, "reason": exc.message})
-            else:
-                revision = evidence.current_revision
-                uploaded.append(
-                    {
-                        "id": evidence.pk,
-                        "name": revision.original_name,
-                        "sha256": revision.sha256,
-                        "size": revision.size,
-                        "flagged": revision.is_flagged,
-                    }
-                )
-    status = 400 if refused else 201
+    elif form.cleaned_data["files"]:
+        outcome = services.evidence_upload_many(
+            audit=audit,
+            user=request.user,
+            files=form.cleaned_data["files"],
+            assessments=editable,
+            confirmed_no_personal_data=form.cleaned_data["confirmed_no_personal_data"],
+            effective_date=form.cleaned_data["effective_date"],
+        )
+        stored = outcome.stored
+        refused += [{"name": name, "reason": message} for name, message in outcome.refused]
+    if not refused:
+        status = 201
     if _wants_json(request):
+        uploaded = [
+            {
+                "id": evidence.pk,
+                "name": evidence.current_revision.original_name,
+                "sha256": evidence.current_revision.sha256,
+                "size": evidence.current_revision.size,
+                "flagged": evidence.current_revision.is_flagged,
+            }
+            for evidence in stored
+        ]
         return JsonResponse({"uploaded": uploaded, "refused": refused}, status=status)
-    for item in uploaded:
-        messages.success(request, f"{item['name']} uploaded.")
+    for evidence in stored:
+        messages.success(request, f"{evidence.current_revision.original_name} uploaded.")
     for item in refused:
         messages.error(request, item["reason"])
     if refused:
-        return _standard_or_dashboard(request, audit, codes, status=400)
+        return _page(request, audit, _return_code(request) or codes[0], status, upload_form=form)
     return _back(request, audit)
-
-
-def _standard_or_dashboard(
-    request: HttpRequest, audit: Audit, codes: list[str], status: int
-) -> HttpResponse:
-    if codes:
-        assessment = (
-            assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
-            .select_related("standard__section", "audit__catalogue_version", "audit__institution")
-            .filter(standard__code=codes[0])
-            .first()
-        )
-        if assessment is not None:
-            return standard_page(request, assessment, status=status)
-    return dashboard_page(request, audit, status=status)
 
 
 @login_required
@@ -140,90 +167,117 @@ def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> 
     return response
 
 
-def _changeable(
-    request: HttpRequest, audit_id: int, evidence_id: int
-) -> tuple[Audit, EvidenceFile]:
+def _change(
+    request: HttpRequest,
+    audit_id: int,
+    evidence_id: int,
+    action: Callable[[Audit, EvidenceFile], object],
+    success: Callable[[EvidenceFile], str],
+) -> HttpResponse:
+    """Resolve the file (404 outside reach), refuse a sealed dossier (400) or a file the user may
+    only see (403), run ``action``; a domain refusal re-renders the page with its message (400)."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
-    return audit, evidence
-
-
-def _run(request: HttpRequest, audit: Audit, action: object, success: str) -> HttpResponse:
+    code = _return_code(request)
+    if audit.is_sealed:
+        messages.error(request, SEALED)
+        return _page(request, audit, code, 400)
+    if (
+        not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
+        .filter(pk=evidence.pk)
+        .exists()
+    ):
+        messages.error(request, NOT_YOURS)
+        return _page(request, audit, code, 403)
     try:
-        action()
+        action(audit, evidence)
+    except ActionForbiddenError as exc:
+        messages.error(request, exc.message)
+        return _page(request, audit, code, 403)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
-        codes = [request.POST["return_to"]] if request.POST.get("return_to") else []
-        return _standard_or_dashboard(request, audit, codes, status=400)
+        return _page(request, audit, code, 400)
     except PermissionError:
-        raise Http404 from None
-    messages.success(request, success)
+        messages.error(request, NOT_YOURS)
+        return _page(request, audit, code, 403)
+    messages.success(request, success(evidence))
     return _back(request, audit)
+
+
+def _replace(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+    def action(audit: Audit, evidence: EvidenceFile) -> object:
+        form = ReplaceForm(request.POST, request.FILES)
+        refusals = getattr(request, "upload_refusals", [])
+        if refusals:
+            raise ActionRefusedError("; ".join(f"{n}: {r}" for n, r in refusals))
+        if not form.is_valid():
+            raise ActionRefusedError("Choose the new version of the file.")
+        return services.evidence_replace(
+            evidence=evidence,
+            user=request.user,
+            uploaded=form.cleaned_data["file"],
+            confirmed_no_personal_data=form.cleaned_data["confirmed_no_personal_data"],
+        )
+
+    return action
 
 
 @login_required
 @require_POST
 def evidence_replace(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
-    audit, evidence = _changeable(request, audit_id, evidence_id)
-    form = ReplaceForm(request.POST, request.FILES)
-    if not form.is_valid():
-        refusals = getattr(request, "upload_refusals", [])
-        reason = (
-            "; ".join(f"{n}: {r}" for n, r in refusals) or "Choose the new version of the file."
-        )
-        messages.error(request, reason)
-        return _standard_or_dashboard(request, audit, [request.POST.get("return_to", "")], 400)
-    return _run(
+    return _change(
         request,
-        audit,
-        lambda: services.evidence_replace(
-            evidence=evidence,
-            user=request.user,
-            uploaded=form.cleaned_data["file"],
-            confirmed_no_personal_data=form.cleaned_data["confirmed_no_personal_data"],
-        ),
-        f"New version of {evidence} stored.",
+        audit_id,
+        evidence_id,
+        _replace(request),
+        lambda evidence: f"New version of {evidence} stored.",
     )
+
+
+def _links(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+    def action(audit: Audit, evidence: EvidenceFile) -> object:
+        editable = assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
+        form = LinksForm(request.POST, assessments=editable)
+        if not form.is_valid():
+            raise ActionRefusedError("Choose at least one standard of this audit.")
+        return services.evidence_links_set(
+            evidence=evidence, user=request.user, assessments=list(form.cleaned_data["assessments"])
+        )
+
+    return action
 
 
 @login_required
 @require_POST
 def evidence_links(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
-    audit, evidence = _changeable(request, audit_id, evidence_id)
-    editable = assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
-    form = LinksForm(request.POST, assessments=editable)
-    if not form.is_valid():
-        messages.error(request, "Choose at least one standard of this audit.")
-        return _standard_or_dashboard(request, audit, [request.POST.get("return_to", "")], 400)
-    return _run(
+    return _change(
         request,
-        audit,
-        lambda: services.evidence_links_set(
-            evidence=evidence, user=request.user, assessments=list(form.cleaned_data["assessments"])
-        ),
-        f"The standards supported by {evidence} are saved.",
+        audit_id,
+        evidence_id,
+        _links(request),
+        lambda evidence: f"The standards supported by {evidence} are saved.",
     )
 
 
 @login_required
 @require_POST
 def evidence_delete(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
-    audit, evidence = _changeable(request, audit_id, evidence_id)
-    return _run(
+    return _change(
         request,
-        audit,
-        lambda: services.evidence_delete(evidence=evidence, user=request.user),
-        f"{evidence} removed from the dossier.",
+        audit_id,
+        evidence_id,
+        lambda audit, evidence: services.evidence_delete(evidence=evidence, user=request.user),
+        lambda evidence: f"{evidence} removed from the dossier.",
     )
 
 
 @login_required
 @require_POST
 def evidence_review(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
-    audit, evidence = _changeable(request, audit_id, evidence_id)
-    return _run(
+    return _change(
         request,
-        audit,
-        lambda: services.evidence_flag_review(evidence=evidence, user=request.user),
-        f"{evidence}: reviewed and kept.",
+        audit_id,
+        evidence_id,
+        lambda audit, evidence: services.evidence_flag_review(evidence=evidence, user=request.user),
+        lambda evidence: f"{evidence}: reviewed and kept.",
     )

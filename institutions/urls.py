@@ -1,5 +1,6 @@
 from django.urls import path
 
+from audits import views_dossier
 from institutions import views
 
 app_name = "institutions"
@@ -12,6 +13,12 @@ urlpatterns = [
     path("<int:institution_id>/sites/", views.site_add, name="site_add"),
     path("<int:institution_id>/sites/<int:site_id>/remove/", views.site_remove, name="site_remove"),
     path("<int:institution_id>/members/", views.member_list, name="members"),
+    path("<int:institution_id>/audits/new/", views_dossier.audit_start, name="audit_start"),
+    path(
+        "<int:institution_id>/prior-certification/",
+        views_dossier.prior_certification,
+        name="prior_certification",
+    ),
     path("<int:institution_id>/members/invite/", views.invitation_create, name="invite"),
     path(
         "<int:institution_id>/members/<int:membership_id>/remove/",

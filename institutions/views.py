@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
 from accounts.selectors import account_exists
+from audits.forms import PriorCertificationForm
+from audits.models import PriorCertificationConfirmation
 from audits.permissions import AuditAction, audit_policy
 from institutions import services
 from institutions.forms import (
@@ -73,6 +75,11 @@ def institution_detail(request: HttpRequest, institution_id: int) -> HttpRespons
         "audits": audits,
         "can": institution_policy.capabilities(request.user, institution),
     }
+    if request.user.has_perm(PERM_MANAGE_ALL_INSTITUTIONS):
+        context["confirm_form"] = PriorCertificationForm()
+        context["confirmations"] = PriorCertificationConfirmation.objects.for_institution(
+            institution.pk
+        )
     return render(request, "institutions/institution_detail.html", context)
 
 

@@ -4,3 +4,7 @@ class ActionRefusedError(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+class ActionForbiddenError(ActionRefusedError):
+    """The user may see the object but this action is not theirs to take (HTTP 403)."""

@@ -1,14 +1,16 @@
 """The standard test world: two institutions and every kind of person.
 
 Institution A has a coordinator, a contributor, an audit with an assigned auditor, a pending
-invitation and a site; institution B has a coordinator and an audit. Besides them: an auditor
-assigned to nothing, an ERNST admin, and an anonymous visitor.
+invitation and a site; the audit has two standards (the first assigned to the contributor) and one
+evidence file, flagged for personal data. Institution B has a coordinator and an audit. Besides
+them: an auditor assigned to nothing, an ERNST admin, and an anonymous visitor.
 """
 
 import re
 from dataclasses import dataclass, field
 
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,8 +18,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
-from audits.models import Audit, AuditorAssignment
+from audits.models import Audit, AuditorAssignment, StandardAssessment
 from audits.services.assignments import auditor_assign
+from evidence.models import EvidenceFile
+from evidence.services import evidence_upload
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from institutions.services import invitation_create
 from standards.choices import Setting
@@ -54,6 +58,9 @@ class World:
     invitation_token_a: str
     site_a: InstitutionSite
     standard: Standard
+    assessment_a: StandardAssessment  # assigned to the contributor
+    assessment_a2: StandardAssessment  # nobody assigned
+    evidence_a: EvidenceFile  # supports assessment_a, flagged for personal data
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -121,6 +128,26 @@ def build_world() -> World:
         )
     token = invitation_token_from_mail()
     site = InstitutionSite.objects.create(institution=a, name="North campus", city="Alicante")
+    version = audit_a.catalogue_version
+    standard = StandardFactory(section__catalogue_version=version)
+    standard_2 = StandardFactory(section=standard.section)
+    assessment_a = StandardAssessment.objects.create(
+        institution=a, audit=audit_a, standard=standard
+    )
+    assessment_a.assignees.add(contributor.user)
+    assessment_a2 = StandardAssessment.objects.create(
+        institution=a, audit=audit_a, standard=standard_2
+    )
+    StandardAssessment.objects.create(institution=b, audit=audit_b, standard=standard)
+    evidence = evidence_upload(
+        audit=audit_a,
+        user=users["coordinator_a"],
+        uploaded=SimpleUploadedFile(
+            "rota.txt", b"Peer supporter rota. Questions: jane.doe@hospital-a.example", "text/plain"
+        ),
+        assessments=[assessment_a],
+        confirmed_no_personal_data=True,
+    )
     return World(
         institution_a=a,
         institution_b=b,
@@ -132,7 +159,10 @@ def build_world() -> World:
         invitation_a=invitation,
         invitation_token_a=token,
         site_a=site,
-        standard=StandardFactory(section__catalogue_version=audit_a.catalogue_version),
+        standard=standard,
+        assessment_a=assessment_a,
+        assessment_a2=assessment_a2,
+        evidence_a=evidence,
     )
 
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -20,9 +19,8 @@ from audits.selectors import assessment_progress_list
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
 from audits.services.submission import DossierIncompleteError, audit_submit
-from evidence.models import EvidenceFile
 from evidence.permissions import EvidenceAction, evidence_policy
-from evidence.services import evidence_upload
+from evidence.services import evidence_upload_many
 from institutions.api.base import InstitutionScopedMixin
 from institutions.models import Institution
 from institutions.permissions import InstitutionAction
@@ -165,39 +163,33 @@ class EvidenceListView(AuditScopedMixin, APIView):
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
         codes = set(values["standards"])
+        visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, self.audit)
+        if visible.filter(standard__code__in=codes).count() != len(codes):
+            raise Http404("No such standard in this audit.")
+        if self.audit.is_sealed:
+            raise refused(
+                ActionRefusedError("The dossier is submitted and can no longer be changed.")
+            )
         assessments = list(
             assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, self.audit)
             .filter(standard__code__in=codes)
             .select_related("standard")
         )
-        if self.audit.is_sealed:
-            raise refused(
-                ActionRefusedError("The dossier is submitted and can no longer be changed.")
-            )
         if len(assessments) != len(codes):
-            raise Http404("No such standard in this audit.")
-        stored: list[EvidenceFile] = []
-        refused_files: list[str] = []
-        for file in values["files"]:
-            try:
-                with transaction.atomic():
-                    stored.append(
-                        evidence_upload(
-                            audit=self.audit,
-                            user=request.user,
-                            uploaded=file,
-                            assessments=assessments,
-                            confirmed_no_personal_data=values["confirmed_no_personal_data"],
-                            effective_date=values["effective_date"],
-                        )
-                    )
-            except ActionRefusedError as exc:
-                refused_files.append(exc.message)
+            return Response({"detail": "You cannot add evidence to these standards."}, status=403)
+        outcome = evidence_upload_many(
+            audit=self.audit,
+            user=request.user,
+            files=values["files"],
+            assessments=assessments,
+            confirmed_no_personal_data=values["confirmed_no_personal_data"],
+            effective_date=values["effective_date"],
+        )
         body = {
-            "uploaded": EvidenceSummarySerializer(stored, many=True).data,
-            "refused": refused_files,
+            "uploaded": EvidenceSummarySerializer(outcome.stored, many=True).data,
+            "refused": [message for _name, message in outcome.refused],
         }
-        return Response(body, status=400 if refused_files else 201)
+        return Response(body, status=400 if outcome.refused else 201)
 
 
 class SubmitView(AuditScopedMixin, APIView):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.world import ROLES, World
@@ -41,6 +42,10 @@ inst_a = lambda w: {"institution_id": w.institution_a.pk}  # noqa: E731
 audit_a = lambda w: {"audit_id": w.audit_a.pk}  # noqa: E731
 api_inst_a = lambda w: {"pk": w.institution_a.pk}  # noqa: E731
 api_audit_a = lambda w: {"pk": w.audit_a.pk}  # noqa: E731
+standard_a = lambda w: {"audit_id": w.audit_a.pk, "code": w.standard.code}  # noqa: E731
+evidence_a = lambda w: {"audit_id": w.audit_a.pk, "evidence_id": w.evidence_a.pk}  # noqa: E731
+# May read the audit's standards and files, may not change them.
+READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
 
 MATRIX: dict[str, Access] = {
     # --- pages -----------------------------------------------------------------------------------
@@ -73,6 +78,13 @@ MATRIX: dict[str, Access] = {
         method="post",
     ),
     "institutions:members": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
+    "institutions:audit_start": Access(only({COORD_A: 200}), kwargs=inst_a),
+    "institutions:prior_certification": Access(
+        only({ADMIN: 302}),
+        kwargs=inst_a,
+        method="post",
+        data=lambda w: {"reason": "Execution certificate RESCUE-I-2025-014 of 3 March 2025"},
+    ),
     "institutions:invite": Access(
         only({COORD_A: 302, ADMIN: 302}),
         kwargs=inst_a,
@@ -100,6 +112,69 @@ MATRIX: dict[str, Access] = {
     ),
     "audits:list": Access(everyone(200, anonymous=302)),
     "audits:detail": Access(only(A_AUDIT_READERS), kwargs=audit_a),
+    "audits:auditors": Access(only(A_AUDIT_READERS), kwargs=audit_a),
+    "audits:history": Access(only(A_AUDIT_READERS), kwargs=audit_a),
+    # Readers who may not act get 403 with the reason; the dossier is incomplete, so the
+    # coordinator's submission is refused with the list of gaps (400).
+    "audits:submit": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 400, CONTRIB_A: 403}), kwargs=audit_a, method="post"
+    ),
+    "audits:standard": Access(only(A_AUDIT_READERS), kwargs=standard_a),
+    "audits:standard_rate": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=standard_a,
+        method="post",
+        data=lambda w: {"self_rating": "met", "narrative": "Policy approved in 2025."},
+    ),
+    "audits:standard_assignees": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 403}),
+        kwargs=standard_a,
+        method="post",
+        data=lambda w: {"assignees": [w.users[CONTRIB_A].pk]},
+    ),
+    # The contributor is not assigned to the second standard: it does not exist for them.
+    "audits:standard_link": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302}),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "code": w.assessment_a2.standard.code},
+        method="post",
+        data=lambda w: {"evidence": w.evidence_a.pk},
+    ),
+    "audits:evidence_upload": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {
+            "standards": w.standard.code,
+            "files": SimpleUploadedFile("minutes.txt", b"Steering group minutes.", "text/plain"),
+            "confirmed_no_personal_data": "on",
+        },
+    ),
+    "audits:evidence_download": Access(only(A_AUDIT_READERS), kwargs=evidence_a),
+    "audits:evidence_replace": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=evidence_a,
+        method="post",
+        data=lambda w: {
+            "file": SimpleUploadedFile("rota.txt", b"Peer supporter rota, v2.", "text/plain"),
+            "confirmed_no_personal_data": "on",
+        },
+    ),
+    "audits:evidence_links": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=evidence_a,
+        method="post",
+        data=lambda w: {"assessments": [w.assessment_a.pk]},
+    ),
+    "audits:evidence_delete": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=evidence_a,
+        method="post",
+    ),
+    "audits:evidence_review": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 403}),
+        kwargs=evidence_a,
+        method="post",
+    ),
     "audits:assign": Access(
         only({ADMIN: 302}),
         kwargs=audit_a,
@@ -131,6 +206,30 @@ MATRIX: dict[str, Access] = {
     "institution-members": Access(only({COORD_A: 200, ADMIN: 200}, anonymous=403), kwargs=inst_a),
     "audit-list": Access(everyone(200, anonymous=403)),
     "audit-detail": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=api_audit_a),
+    # No catalogue is active in the test world: a coordinator reaches the endpoint and is told so.
+    "institution-audit-create": Access(
+        only({COORD_A: 400}, anonymous=403),
+        kwargs=inst_a,
+        method="post",
+        data=lambda w: {
+            "component": "intervention",
+            "setting": "hospital",
+            "target_level": "design",
+        },
+    ),
+    "audit-standards": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
+    "audit-standard-rate": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 200, CONTRIB_A: 200}, anonymous=403),
+        kwargs=standard_a,
+        method="patch",
+        data=lambda w: {"self_rating": "met", "narrative": "Policy approved in 2025."},
+    ),
+    "audit-evidence": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
+    "audit-submit": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 400, CONTRIB_A: 403}, anonymous=403),
+        kwargs=audit_a,
+        method="post",
+    ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),
 }
@@ -171,6 +270,8 @@ def _request(world: World, role: str, access: Access, name: str) -> int:
     client = world.client(role)
     if access.method == "post":
         response = client.post(url, access.data(world))
+    elif access.method == "patch":
+        response = client.patch(url, access.data(world), content_type="application/json")
     else:
         response = client.get(url, access.query)
     return response.status_code

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from audits.models import Audit, AuditorAssignment
+from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
+from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
@@ -32,6 +33,11 @@ def snapshot() -> tuple[Any, ...]:
         list(InstitutionSite.unscoped.order_by("pk").values()),
         list(Audit.unscoped.order_by("pk").values()),
         list(AuditorAssignment.unscoped.order_by("pk").values()),
+        list(StandardAssessment.unscoped.order_by("pk").values()),
+        list(EvidenceFile.unscoped.order_by("pk").values()),
+        list(EvidenceRevision.unscoped.order_by("pk").values()),
+        list(EvidenceLink.unscoped.order_by("pk").values()),
+        list(AuditEvent.unscoped.order_by("pk").values()),
     )
 
 
@@ -95,3 +101,36 @@ def test_lists_and_search_show_nothing_of_the_other_institution(world: World) ->
     missing = client.get(f"/api/v1/audits/?institution={MISSING_ID}")
     assert foreign.status_code == missing.status_code == 200
     assert foreign.json() == missing.json()
+
+
+@pytest.mark.django_db
+def test_a_foreign_file_under_ones_own_audit_is_missing_too(world: World) -> None:
+    """B's coordinator puts A's file id under B's own audit: still no such file."""
+    client = world.client(OUTSIDER)
+    own_audit = world.audit_b.pk
+    before = snapshot()
+    download = reverse("audits:evidence_download", args=[own_audit, world.evidence_a.pk])
+    assert client.get(download).status_code == 404
+    for action in ("evidence_replace", "evidence_links", "evidence_delete", "evidence_review"):
+        url = reverse(f"audits:{action}", args=[own_audit, world.evidence_a.pk])
+        assert client.post(url, {"assessments": [world.assessment_a.pk]}).status_code == 404
+    # A's assessment offered as a link target of a file of B: refused, nothing linked.
+    link = reverse("audits:standard_link", args=[own_audit, world.standard.code])
+    assert client.post(link, {"evidence": world.evidence_a.pk}).status_code == 400
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_the_other_institutions_files_appear_nowhere(world: World) -> None:
+    client = world.client(OUTSIDER)
+    own = world.audit_b.pk
+    for url in (
+        reverse("audits:detail", args=[own]),
+        reverse("audits:standard", args=[own, world.standard.code]),
+        reverse("audits:history", args=[own]),
+        f"/api/v1/audits/{own}/evidence/",
+        f"/api/v1/audits/{own}/standards/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "rota.txt" not in response.content.decode(), url
