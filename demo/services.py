@@ -5,7 +5,7 @@ Every step creates what is missing and leaves what exists alone, so seeding twic
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from auditors.models import AuditorProfile, ConflictOfInterest
+from demo.dossiers import DEMO_DOSSIERS, dossier_ensure
 from institutions.models import Institution, Membership
 from standards.choices import Setting
 
@@ -74,10 +75,15 @@ class DemoAccount:
 class DemoSeedResult:
     accounts: list[DemoAccount]
     institutions_created: int
+    audits_created: list[str] = field(default_factory=list)
 
     @property
     def created_anything(self) -> bool:
-        return self.institutions_created > 0 or any(a.created for a in self.accounts)
+        return (
+            self.institutions_created > 0
+            or bool(self.audits_created)
+            or any(a.created for a in self.accounts)
+        )
 
 
 def _user_ensure(
@@ -170,4 +176,15 @@ def demo_seed() -> DemoSeedResult:
     )
     _group_member_ensure(admin, groups[ERNST_ADMINS])
     accounts.append(DemoAccount(admin.email, "ERNST Administrator", "ERNST admin", created))
-    return DemoSeedResult(accounts=accounts, institutions_created=institutions_created)
+
+    audits_created = []
+    for spec in DEMO_DOSSIERS:
+        audit = dossier_ensure(spec, admin)
+        if audit is not None:
+            audits_created.append(
+                f"{audit.get_component_display()} audit of {audit.institution.name}: "
+                f"{audit.get_status_display().lower()}"
+            )
+    return DemoSeedResult(
+        accounts=accounts, institutions_created=institutions_created, audits_created=audits_created
+    )

@@ -83,7 +83,15 @@
       pending.reduce(function (chain, file) {
         return chain.then(function () { return send(file).then(function (ok) { results.push(ok); }); });
       }, Promise.resolve()).then(function () {
-        if (results.every(Boolean)) { window.location.reload(); }
+        if (results.every(Boolean)) { window.location.reload(); return; }
+        if (results.some(Boolean)) {
+          var note = document.createElement("li");
+          var link = document.createElement("a");
+          link.href = window.location.href;
+          link.textContent = "Show the files that were uploaded";
+          note.appendChild(link);
+          list.appendChild(note);
+        }
       });
     });
   });

@@ -9,7 +9,10 @@ from django.test import Client, override_settings
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
+from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
+from audits.services.submission import dossier_gaps, manifest_verify
 from demo.services import DEMO_PASSWORD
+from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +27,10 @@ def snapshot() -> tuple[list, ...]:
         list(User.groups.through.objects.order_by("pk").values()),
         list(AuditorProfile.objects.order_by("pk").values()),
         list(ConflictOfInterest.objects.order_by("pk").values()),
+        list(Audit.unscoped.order_by("pk").values()),
+        list(StandardAssessment.unscoped.order_by("pk").values()),
+        list(EvidenceRevision.unscoped.order_by("pk").values()),
+        list(AuditEvent.unscoped.order_by("pk").values()),
     )
 
 
@@ -79,3 +86,32 @@ def test_seed_is_refused_where_demo_accounts_are_not_allowed() -> None:
     with pytest.raises(CommandError, match="seeding is refused"):
         seed()
     assert not User.objects.exists()
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_seed_gives_every_institution_a_living_dossier() -> None:
+    output = seed()
+    intervention = Audit.unscoped.filter(component="intervention").select_related("institution")
+    assert intervention.count() == 3
+    sealed = intervention.get(status=Audit.Status.SUBMITTED)
+    assert sealed.institution.name == "Hospital Universitario del Mediterráneo"
+    assert f"{sealed.get_component_display()} audit of {sealed.institution.name}" in output
+    # The sealed dossier is complete, its manifest matches the stored files, an auditor is on it.
+    assert dossier_gaps(audit=sealed) == []
+    assert manifest_verify(audit=sealed) == []
+    assert len(sealed.manifest["standards"]) == sealed.assessments.count() == 28
+    assert AuditorAssignment.unscoped.filter(audit=sealed, ended_at__isnull=True).exists()
+    # One file supports several standards: fewer files than standards.
+    files = EvidenceFile.unscoped.filter(audit=sealed)
+    assert 0 < files.count() < 28
+    for audit in intervention.exclude(pk=sealed.pk):
+        assert audit.status == Audit.Status.DRAFT
+        rated = StandardAssessment.unscoped.filter(audit=audit).exclude(self_rating="")
+        assert 0 < rated.count() < audit.assessments.count()
+        assert dossier_gaps(audit=audit)  # in progress: something is still missing
+    kinds = set(EvidenceRevision.unscoped.values_list("kind", flat=True))
+    assert {"pdf", "xlsx"} <= kinds
+    # Generated files hold no personal data: nothing is flagged.
+    assert not [r for r in EvidenceRevision.unscoped.all() if r.is_flagged]
+    # The Spanish hospital also works on a Training dossier.
+    assert Audit.unscoped.get(component="training").status == Audit.Status.DRAFT

@@ -27,5 +27,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.email:<{width}}  {account.role:<17} {account.name}{note}"
             )
+        for line in result.audits_created:
+            self.stdout.write(f"  {line}")
         if not result.created_anything:
             self.stdout.write("Demo data already present; nothing changed.")
