@@ -83,7 +83,8 @@ class Audit(TenantOwnedModel):
     @property
     def lookback_start(self) -> date:
         """Evidence should date from after this day: the look-back window before submission."""
-        reference = (self.submitted_at or timezone.now()).date()
+        # The local day (Europe/Brussels), as the pages show it: not the UTC date.
+        reference = timezone.localdate(self.submitted_at)  # today when not submitted
         years = self.catalogue_version.lookback_years
         try:
             return reference.replace(year=reference.year - years)
@@ -168,6 +169,7 @@ class AuditEvent(TenantOwnedModel):
         DELETED = "deleted", "Evidence deleted"
         FLAG_REVIEWED = "flag_reviewed", "Personal-data flag reviewed"
         SUBMITTED = "submitted", "Dossier submitted"
+        REPORT_REQUESTED = "report_requested", "Report requested"
         AUDITOR_ASSIGNED = "auditor_assigned", "Auditor assigned"
         AUDITOR_REMOVED = "auditor_removed", "Auditor removed"
         CLOSED = "closed", "Audit closed"

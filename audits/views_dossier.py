@@ -33,6 +33,7 @@ from evidence.models import EvidenceLink
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_link_add
 from institutions.permissions import InstitutionAction, institution_policy
+from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
 
 
@@ -92,6 +93,8 @@ def dashboard_page(
         "gaps": gaps,
         "events": audit_event_list(audit=audit, limit=8),
         "can": audit_policy.capabilities(request.user, audit),
+        "can_report": report_policy.can(request.user, audit),
+        "reports": report_policy.reports_for(request.user, audit)[:5],
     }
     return render(request, "audits/audit_dashboard.html", context, status=status)
 

@@ -26,7 +26,9 @@ CONFIRMATION_LABEL = (
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(label="Files", required=False)
+    # Empty files reach the inspection, which refuses them by name, one file at a time: the form
+    # refusing them would refuse the whole batch with a message that names no file.
+    files = MultipleFileField(label="Files", required=False, allow_empty_file=True)
     effective_date = forms.DateField(
         label="Effective date (optional)",
         required=False,
@@ -37,7 +39,7 @@ class UploadForm(forms.Form):
 
 
 class ReplaceForm(forms.Form):
-    file = forms.FileField()
+    file = forms.FileField(allow_empty_file=True)  # the inspection refuses it by name
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
 
 

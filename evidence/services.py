@@ -207,10 +207,18 @@ def evidence_replace(
     *, evidence: EvidenceFile, user: User, uploaded: UploadedFile, confirmed_no_personal_data: bool
 ) -> EvidenceRevision:
     _require_change(user, evidence)
-    previous = evidence.current_revision
-    revision = _new_revision(
-        evidence=evidence, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
+    # One replacement at a time per file: revision numbers are the last one plus one.
+    locked = (
+        EvidenceFile.objects.for_institution(evidence.institution_id)
+        .select_for_update(of=("self",))
+        .select_related("current_revision")
+        .get(pk=evidence.pk)
     )
+    previous = locked.current_revision
+    revision = _new_revision(
+        evidence=locked, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
+    )
+    evidence.current_revision = revision  # the caller's instance shows the new version too
     audit_event_record(
         audit=evidence.audit,
         actor=user,

@@ -146,7 +146,7 @@ def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> 
     revision = evidence.current_revision
     number = request.GET.get("revision")
     if number:
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):  # "²" is a digit int() refuses
             raise Http404("No such revision.")
         revision = (
             EvidenceRevision.objects.for_institution(audit.institution_id)

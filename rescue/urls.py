@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("standards.api.urls")),
     path("", include("institutions.api.urls")),
     path("", include("audits.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("institutions/", include("institutions.urls")),
     path("invitations/<str:token>/", institution_views.invitation_accept, name="invitation_accept"),
     path("audits/", include("audits.urls")),
+    path("audits/", include("reports.urls")),
     path("auditors/", include("auditors.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -24,6 +25,7 @@ from evidence.models import EvidenceFile
 from evidence.services import evidence_upload
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from institutions.services import invitation_create
+from reports.models import Report
 from standards.choices import Setting
 from standards.models import Standard
 from tests.factories import (
@@ -61,6 +63,7 @@ class World:
     assessment_a: StandardAssessment  # assigned to the contributor
     assessment_a2: StandardAssessment  # nobody assigned
     evidence_a: EvidenceFile  # supports assessment_a, flagged for personal data
+    report_a: Report  # a ready dossier report of audit_a
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -148,6 +151,19 @@ def build_world() -> World:
         assessments=[assessment_a],
         confirmed_no_personal_data=True,
     )
+    report = Report(
+        institution=a,
+        audit=audit_a,
+        kind=Report.Kind.DOSSIER,
+        language="en",
+        version=1,
+        status=Report.Status.READY,
+        requested_by=users["coordinator_a"],
+        requested_by_email="coord-a@example.org",
+        page_count=1,
+    )
+    report.file.save("dossier.pdf", ContentFile(b"%PDF-1.7 test report"), save=False)
+    report.save()
     return World(
         institution_a=a,
         institution_b=b,
@@ -163,6 +179,7 @@ def build_world() -> World:
         assessment_a=assessment_a,
         assessment_a2=assessment_a2,
         evidence_a=evidence,
+        report_a=report,
     )
 
 

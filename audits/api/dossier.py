@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -133,7 +134,10 @@ class SelfRatingView(AuditScopedMixin, APIView):
 
 
 class EvidenceUploadSerializer(serializers.Serializer):
-    files = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    # Empty files pass here so that the inspection refuses them by name, keeping the others.
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), allow_empty=False
+    )
     standards = serializers.ListField(child=serializers.CharField(max_length=8), allow_empty=False)
     confirmed_no_personal_data = serializers.BooleanField()
     effective_date = serializers.DateField(required=False, allow_null=True, default=None)
@@ -154,15 +158,41 @@ class EvidenceListView(AuditScopedMixin, APIView):
         request=EvidenceUploadSerializer, responses={201: EvidenceSummarySerializer(many=True)}
     )
     def post(self, request: Request, audit_id: int) -> Response:
-        refusals = [f"{n}: {r}" for n, r in getattr(request._request, "upload_refusals", [])]
-        data = request.data.copy()
+        # The form fields only: request.data also holds the files, and copying it would deep-copy
+        # them, which a file spooled to disk by the upload handler refuses.
+        data = request.POST.copy()
         data.setlist("files", request.FILES.getlist("files"))
+        # Read only now: the upload handler lists the files it dropped while the body is parsed.
+        refusals = [
+            {"name": name, "reason": f"{name}: {reason}"}
+            for name, reason in getattr(request._request, "upload_refusals", [])
+        ]
+        assessments = self._editable(request, set(data.getlist("standards")))
+        if not data.getlist("files") and refusals:
+            return Response({"uploaded": [], "refused": refusals}, status=400)
         serializer = EvidenceUploadSerializer(data=data)
-        if refusals:
-            return Response({"refused": refusals}, status=400)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
-        codes = set(values["standards"])
+        outcome = evidence_upload_many(
+            audit=self.audit,
+            user=request.user,
+            files=values["files"],
+            assessments=assessments,
+            confirmed_no_personal_data=values["confirmed_no_personal_data"],
+            effective_date=values["effective_date"],
+        )
+        refusals += [{"name": name, "reason": message} for name, message in outcome.refused]
+        body = {
+            "uploaded": EvidenceSummarySerializer(outcome.stored, many=True).data,
+            "refused": refusals,
+        }
+        return Response(body, status=400 if refusals else 201)
+
+    def _editable(self, request: Request, codes: set[str]) -> list[StandardAssessment]:
+        """The standards named, if the user may add evidence to them: 404 for a standard they
+        cannot see, 400 once sealed, 403 for one they may only read."""
+        if not codes:
+            raise ValidationError({"standards": ["Name the standard(s) the files support."]})
         visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, self.audit)
         if visible.filter(standard__code__in=codes).count() != len(codes):
             raise Http404("No such standard in this audit.")
@@ -176,20 +206,8 @@ class EvidenceListView(AuditScopedMixin, APIView):
             .select_related("standard")
         )
         if len(assessments) != len(codes):
-            return Response({"detail": "You cannot add evidence to these standards."}, status=403)
-        outcome = evidence_upload_many(
-            audit=self.audit,
-            user=request.user,
-            files=values["files"],
-            assessments=assessments,
-            confirmed_no_personal_data=values["confirmed_no_personal_data"],
-            effective_date=values["effective_date"],
-        )
-        body = {
-            "uploaded": EvidenceSummarySerializer(outcome.stored, many=True).data,
-            "refused": [message for _name, message in outcome.refused],
-        }
-        return Response(body, status=400 if outcome.refused else 201)
+            raise PermissionDenied("You cannot add evidence to these standards.")
+        return assessments
 
 
 class SubmitView(AuditScopedMixin, APIView):

@@ -144,9 +144,13 @@ def manifest_verify(*, audit: Audit) -> list[str]:
                 problems.append(f"{code}: {item['name']} is missing")
                 continue
             hasher = hashlib.sha256()
-            with revision.file.open("rb") as handle:
-                for chunk in iter(lambda h=handle: h.read(1024 * 1024), b""):
-                    hasher.update(chunk)
+            try:
+                with revision.file.open("rb") as handle:
+                    for chunk in iter(lambda h=handle: h.read(1024 * 1024), b""):
+                        hasher.update(chunk)
+            except FileNotFoundError:  # the row is there, the stored file is not
+                problems.append(f"{code}: {item['name']} is missing from storage")
+                continue
             if hasher.hexdigest() != item["sha256"]:
                 problems.append(f"{code}: {item['name']} has changed since submission")
     return problems

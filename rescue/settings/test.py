@@ -29,5 +29,6 @@ CELERY_TASK_ALWAYS_EAGER = False
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="rescue-test-media-"))
+# Workers started by the tests are given the same folder through DJANGO_MEDIA_ROOT.
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=tempfile.mkdtemp(prefix="rescue-test-media-")))
 DEMO_SEED_ALLOWED = True

@@ -44,6 +44,8 @@ api_inst_a = lambda w: {"pk": w.institution_a.pk}  # noqa: E731
 api_audit_a = lambda w: {"pk": w.audit_a.pk}  # noqa: E731
 standard_a = lambda w: {"audit_id": w.audit_a.pk, "code": w.standard.code}  # noqa: E731
 evidence_a = lambda w: {"audit_id": w.audit_a.pk, "evidence_id": w.evidence_a.pk}  # noqa: E731
+report_a = lambda w: {"audit_id": w.audit_a.pk, "report_id": w.report_a.pk}  # noqa: E731
+A_REPORT_READERS = {COORD_A: 200, AUD_IN: 200, ADMIN: 200}
 # May read the audit's standards and files, may not change them.
 READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
 
@@ -187,6 +189,15 @@ MATRIX: dict[str, Access] = {
         method="post",
     ),
     "audits:close": Access(only({ADMIN: 302}), kwargs=audit_a, method="post"),
+    # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
+    "reports:create": Access(
+        only({COORD_A: 302, CONTRIB_A: 403, AUD_IN: 302, ADMIN: 302}),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {"kind": "dossier"},
+    ),
+    "reports:status": Access(only(A_REPORT_READERS), kwargs=report_a),
+    "reports:download": Access(only(A_REPORT_READERS), kwargs=report_a),
     "auditors:pool": Access(only({ADMIN: 200})),
     "auditors:profile": Access(only({AUD_IN: 200, AUD_OUT: 200})),
     "auditors:conflict_declare": Access(
@@ -225,6 +236,10 @@ MATRIX: dict[str, Access] = {
         data=lambda w: {"self_rating": "met", "narrative": "Policy approved in 2025."},
     ),
     "audit-evidence": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
+    "audit-reports": Access(
+        only(A_REPORT_READERS | {CONTRIB_A: 403}, anonymous=403), kwargs=audit_a
+    ),
+    "audit-report-detail": Access(only(A_REPORT_READERS, anonymous=403), kwargs=report_a),
     "audit-submit": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 400, CONTRIB_A: 403}, anonymous=403),
         kwargs=audit_a,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
+from reports.models import Report
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
@@ -38,6 +39,7 @@ def snapshot() -> tuple[Any, ...]:
         list(EvidenceRevision.unscoped.order_by("pk").values()),
         list(EvidenceLink.unscoped.order_by("pk").values()),
         list(AuditEvent.unscoped.order_by("pk").values()),
+        list(Report.unscoped.order_by("pk").values()),
     )
 
 

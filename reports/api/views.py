@@ -1,0 +1,45 @@
+"""Reports over the API: list an audit's reports, ask for one, follow its status."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audits.api.base import AuditScopedMixin, refused
+from reports.api.serializers import ReportRequestSerializer, ReportSerializer
+from reports.permissions import report_policy
+from reports.services import report_request
+from rescue.errors import ActionRefusedError
+
+FORBIDDEN = {"detail": "Reports show the whole dossier: a coordinator can ask for one."}
+
+
+class ReportListView(AuditScopedMixin, APIView):
+    @extend_schema(responses={200: ReportSerializer(many=True)})
+    def get(self, request: Request, audit_id: int) -> Response:
+        if not report_policy.can(request.user, self.audit):
+            return Response(FORBIDDEN, status=status.HTTP_403_FORBIDDEN)
+        reports = report_policy.reports_for(request.user, self.audit)
+        return Response(ReportSerializer(reports, many=True).data)
+
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    def post(self, request: Request, audit_id: int) -> Response:
+        if not report_policy.can(request.user, self.audit):
+            return Response(FORBIDDEN, status=status.HTTP_403_FORBIDDEN)
+        serializer = ReportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            report = report_request(
+                audit=self.audit, user=request.user, kind=serializer.validated_data["kind"]
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportDetailView(AuditScopedMixin, APIView):
+    @extend_schema(responses={200: ReportSerializer})
+    def get(self, request: Request, audit_id: int, report_id: int) -> Response:
+        report = report_policy.get_or_404(request.user, self.audit, report_id)
+        return Response(ReportSerializer(report).data)

@@ -1,0 +1,61 @@
+"""Report pages: ask for a report, follow its status (htmx polling), download it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from audits.permissions import AuditAction, audit_policy
+from audits.views_dossier import dashboard_page
+from reports.models import Report
+from reports.permissions import report_policy
+from reports.services import report_open, report_request
+from rescue.errors import ActionRefusedError
+
+
+@login_required
+@require_POST
+def report_create(request: HttpRequest, audit_id: int) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    if not report_policy.can(request.user, audit):
+        messages.error(request, "Reports show the whole dossier: ask a coordinator for one.")
+        return dashboard_page(request, audit, status=403)
+    kind = request.POST.get("kind", Report.Kind.DOSSIER)
+    try:
+        report = report_request(audit=audit, user=request.user, kind=kind)
+    except ActionRefusedError as exc:
+        messages.error(request, exc.message)
+        return dashboard_page(request, audit, status=400)
+    messages.success(request, f"{report.get_kind_display()} v{report.version} is being prepared.")
+    return redirect(f"{audit_url(audit.pk)}#reports")
+
+
+def audit_url(audit_id: int) -> str:
+    return reverse("audits:detail", args=[audit_id])
+
+
+@login_required
+def report_status(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
+    """One report's row; while it renders, the row asks for itself again every 2 seconds."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    report = report_policy.get_or_404(request.user, audit, report_id)
+    return render(request, "reports/partials/report_row.html", {"audit": audit, "report": report})
+
+
+@login_required
+def report_download(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    report = report_policy.get_or_404(request.user, audit, report_id)
+    try:
+        handle = report_open(report)
+    except ActionRefusedError:
+        raise Http404("The report is not ready.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=report.filename, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,215 @@
+"""The dossier pages and the standards API answer in a constant number of queries.
+
+Two audits are built directly with factories (no real uploads): a small one (3 standards, one
+file each) and a large one (30 standards, five files each, every file supporting three standards,
+assignees, a flagged file, a deleted file, events). The same page must cost the same number of
+queries for both: a query per standard or per file would show as a difference.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import User
+from audits.events import audit_event_record
+from audits.models import Audit, AuditEvent, StandardAssessment
+from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
+from institutions.models import Membership
+from standards.models import StandardGuidance
+from tests.factories import (
+    AuditFactory,
+    CatalogueVersionFactory,
+    InstitutionFactory,
+    MembershipFactory,
+    SectionFactory,
+    StandardFactory,
+)
+from tests.world import client_for
+
+pytestmark = pytest.mark.django_db
+
+# Upper bounds with some room above today's counts (dashboard 15, standard page 25 to 28, API
+# 10), far below what a query per standard (30) or per file (150) of the large audit would cost.
+MAX_DASHBOARD = 20
+MAX_STANDARD_PAGE = 32
+MAX_API = 14
+
+FINDING = {"category": "email", "label": "E-mail address", "count": 1, "examples": ["a…@x.org"]}
+
+
+@dataclass
+class Setup:
+    audit: Audit
+    users: dict[str, User]
+    codes: list[str]
+    files_per_standard: dict[str, int] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+
+    def client(self, role: str) -> Client:
+        if role not in self.clients:
+            self.clients[role] = client_for(self.users[role])
+        return self.clients[role]
+
+
+def build(*, standards: int, files_each: int, links_each: int) -> Setup:
+    institution = InstitutionFactory()
+    coordinator = MembershipFactory(institution=institution).user
+    contributor = MembershipFactory(institution=institution, role=Membership.Role.CONTRIBUTOR).user
+    version = CatalogueVersionFactory()
+    sections = [SectionFactory(catalogue_version=version) for _ in range(3)]
+    catalogue = [
+        StandardFactory(section=sections[i * 3 // standards], code=f"INT{i + 1:02d}", order=i + 1)
+        for i in range(standards)
+    ]
+    for standard in catalogue:
+        StandardGuidance.objects.create(standard=standard, setting="hospital", text="Cover.")
+    audit = AuditFactory(institution=institution, catalogue_version=version)
+    assessments = StandardAssessment.objects.bulk_create(
+        StandardAssessment(
+            institution=institution,
+            audit=audit,
+            standard=standard,
+            self_rating="met",
+            narrative=f"How we meet {standard.code}.",
+        )
+        for standard in catalogue
+    )
+    for assessment in assessments:
+        assessment.assignees.add(coordinator, contributor)
+
+    files = EvidenceFile.objects.bulk_create(
+        EvidenceFile(institution=institution, audit=audit, created_by=coordinator)
+        for _ in range(standards * files_each + 1)  # one more, deleted below
+    )
+    revisions = EvidenceRevision.objects.bulk_create(
+        EvidenceRevision(
+            institution=institution,
+            evidence=evidence,
+            number=1,
+            file=f"evidence/{institution.pk}/{audit.pk}/{n}.pdf",
+            original_name=f"file-{n}.pdf",
+            size=1000 + n,
+            sha256=hashlib.sha256(str(n).encode()).hexdigest(),
+            mime_type="application/pdf",
+            kind="pdf",
+            uploaded_by=coordinator,
+            uploaded_by_email=coordinator.email,
+            confirmed_no_personal_data=True,
+            personal_data_findings=[FINDING] if n == 0 else [],
+        )
+        for n, evidence in enumerate(files)
+    )
+    for evidence, revision in zip(files, revisions, strict=True):
+        evidence.current_revision = revision
+    EvidenceFile.unscoped.bulk_update(files, ["current_revision"])  # one tenant here
+    links = []
+    for n, evidence in enumerate(files):
+        own = n // files_each % standards
+        for step in range(links_each):
+            assessment = assessments[(own + step) % standards]
+            links.append(
+                EvidenceLink(
+                    institution=institution,
+                    evidence=evidence,
+                    assessment=assessment,
+                    linked_by=coordinator,
+                )
+            )
+    EvidenceLink.objects.bulk_create(links)
+    deleted = files[-1]
+    EvidenceFile.objects.for_institution(institution).filter(pk=deleted.pk).update(
+        deleted_at=audit.created_at, deleted_by=coordinator
+    )
+    for n in range(min(standards, 12)):
+        audit_event_record(
+            audit=audit,
+            actor=coordinator,
+            action=AuditEvent.Action.UPLOADED,
+            object_label=f"file-{n}.pdf",
+        )
+
+    live = files[:-1]
+    per_standard = {standard.code: 0 for standard in catalogue}
+    for link in links:
+        if link.evidence_id != deleted.pk:
+            per_standard[catalogue[assessments.index(link.assessment)].code] += 1
+    assert sum(per_standard.values()) == len(live) * links_each
+    return Setup(
+        audit=audit,
+        users={"coordinator": coordinator, "contributor": contributor},
+        codes=[s.code for s in catalogue],
+        files_per_standard=per_standard,
+    )
+
+
+@pytest.fixture
+def small() -> Setup:
+    return build(standards=3, files_each=1, links_each=1)
+
+
+@pytest.fixture
+def large() -> Setup:
+    return build(standards=30, files_each=5, links_each=3)
+
+
+def count_queries(client: Client, url: str) -> tuple[int, list[str], HttpResponse]:
+    client.get(url)  # warm up: sessions, caches filled once per process
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries), [q["sql"] for q in queries.captured_queries], response
+
+
+def assert_constant(
+    small_url: str, large_url: str, small: Setup, large: Setup, role: str, *, bound: int
+) -> HttpResponse:
+    """Same count for both, under the bound; the large answer, for checks of its content."""
+    few, few_sql, _ = count_queries(small.client(role), small_url)
+    many, many_sql, response = count_queries(large.client(role), large_url)
+    assert few == many, "\n".join(["small:", *few_sql, "", "large:", *many_sql])
+    assert many <= bound, "\n".join(many_sql)
+    return response
+
+
+ROLES = ["coordinator", "contributor"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_dashboard_queries_do_not_grow_with_the_dossier(
+    small: Setup, large: Setup, role: str
+) -> None:
+    urls = [reverse("audits:detail", args=[s.audit.pk]) for s in (small, large)]
+    response = assert_constant(*urls, small, large, role, bound=MAX_DASHBOARD)
+    # The large page really shows the large dossier.
+    content = response.content.decode()
+    assert all(f'<span class="code">{code}</span>' in content for code in large.codes)
+    assert "review</span>" in content  # the flagged file
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_standard_page_queries_do_not_grow_with_the_dossier(
+    small: Setup, large: Setup, role: str
+) -> None:
+    urls = [reverse("audits:standard", args=[s.audit.pk, s.codes[0]]) for s in (small, large)]
+    response = assert_constant(*urls, small, large, role, bound=MAX_STANDARD_PAGE)
+    assert len(response.context["file_rows"]) == large.files_per_standard[large.codes[0]] > 5
+    # Every file row offers every standard the user may edit.
+    assert all(len(row["links"]) == 30 for row in response.context["file_rows"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_standards_api_queries_do_not_grow_with_the_dossier(
+    small: Setup, large: Setup, role: str
+) -> None:
+    urls = [reverse("audit-standards", args=[s.audit.pk]) for s in (small, large)]
+    response = assert_constant(*urls, small, large, role, bound=MAX_API)
+    body = response.json()
+    assert [row["code"] for row in body] == large.codes
+    assert {row["code"]: len(row["files"]) for row in body} == large.files_per_standard
+    assert all(row["complete"] for row in body)

@@ -1,0 +1,180 @@
+"""Reports in-process: requests, versions, the render-once guarantee, the network-free fetcher."""
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import pytest
+from django.urls import reverse
+
+from audits.models import AuditEvent
+from reports import services
+from reports.models import Report
+from reports.rendering import html_to_pdf
+from rescue.errors import ActionRefusedError
+from tests.reports.conftest import sealed_dossier
+from tests.world import World, client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dossier(catalogue: None) -> tuple:
+    return sealed_dossier()
+
+
+def test_a_request_is_queued_versioned_and_recorded(dossier: tuple) -> None:
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    assert (report.status, report.version, report.language) == ("queued", 1, "en")
+    assert (
+        AuditEvent.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, action=AuditEvent.Action.REPORT_REQUESTED)
+        .exists()
+    )
+    # While one is pending, another is refused with the reason.
+    with pytest.raises(ActionRefusedError, match="still being prepared"):
+        services.report_request(audit=audit, user=coordinator)
+    services.report_render(report_id=report.pk)
+    assert services.report_request(audit=audit, user=coordinator).version == 2
+
+
+def test_rendering_twice_produces_one_file(dossier: tuple) -> None:
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    first = services.report_render(report_id=report.pk)
+    assert first.status == "ready"
+    assert first.page_count > 5
+    name, digest = first.file.name, first.sha256
+    second = services.report_render(report_id=report.pk)  # a second delivery of the task
+    assert (second.file.name, second.sha256, second.attempts) == (name, digest, 1)
+
+
+def test_a_stale_attempt_drops_its_result(dossier: tuple) -> None:
+    """Attempt 1 is overtaken by attempt 2 (its worker was thought dead): only 2 stores."""
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    _, attempt_1 = services._claim(report.pk)
+    _, attempt_2 = services._claim(report.pk)
+    assert (attempt_1, attempt_2) == (1, 2)
+    assert services._finish(report.pk, attempt_1, lambda r: None) is None
+    stored = services._finish(report.pk, attempt_2, lambda r: setattr(r, "status", "ready"))
+    assert stored is not None
+    assert stored.status == "ready"
+
+
+def test_a_report_interrupted_too_often_fails_with_a_message(dossier: tuple) -> None:
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    for _ in range(services.MAX_ATTEMPTS):
+        services._claim(report.pk)
+    assert services.report_render(report_id=report.pk).status == "failed"
+    report.refresh_from_db()
+    assert "interrupted" in report.error
+
+
+def test_the_pdf_holds_every_standard_and_the_seal(dossier: tuple) -> None:
+    from io import BytesIO  # noqa: PLC0415
+
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    report = services.report_render(report_id=report.pk)
+    with report.file.open("rb") as handle:
+        reader = PdfReader(BytesIO(handle.read()))
+    text = "".join(page.extract_text() for page in reader.pages)
+    squeezed = "".join(text.split())
+    assert len(reader.pages) == report.page_count
+    for code in audit.assessments.values_list("standard__code", flat=True):
+        assert code in text
+    assert audit.manifest_digest in squeezed
+    assert "Hospital Report" in text
+    assert "Evidence index" in text
+
+
+@pytest.fixture
+def http_server() -> Iterator[tuple[str, list[str]]]:
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "text/css")
+            self.end_headers()
+            self.wfile.write(b"body { color: red }")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", hits
+    server.shutdown()
+
+
+def test_external_resources_are_never_fetched(http_server: tuple) -> None:
+    base, hits = http_server
+    html = f"""
+      <link rel="stylesheet" href="{base}/style.css">
+      <style>@import url("{base}/imported.css"); body {{ background: url("{base}/bg.png") }}</style>
+      <img src="{base}/logo.png"><img src="file:///etc/passwd"><img src="data:image/png;base64,AA">
+      <link rel="stylesheet" href="/static/css/print.css">
+      <p>Report body</p>
+    """
+    rendered = html_to_pdf(html)
+    assert rendered.content.startswith(b"%PDF")
+    assert hits == []
+    refused = " ".join(rendered.refused_urls)
+    for url in (f"{base}/style.css", f"{base}/logo.png", "file:///etc/passwd", "data:image"):
+        assert url in refused
+    assert "print.css" not in refused  # the project's own stylesheet is served
+
+
+def test_page_shows_polling_row_and_download_after_render(dossier: tuple) -> None:
+    audit, coordinator = dossier
+    client = client_for(coordinator)
+    response = client.post(reverse("reports:create", args=[audit.pk]))
+    assert response.status_code == 302
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    status_url = reverse("reports:status", args=[audit.pk, report.pk])
+    row = client.get(status_url).content.decode()
+    assert 'hx-trigger="every 2s"' in row
+    assert "Download PDF" not in row
+    services.report_render(report_id=report.pk)
+    row = client.get(status_url).content.decode()
+    assert "hx-trigger" not in row
+    download = client.get(reverse("reports:download", args=[audit.pk, report.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_pending_report_cannot_be_downloaded(world: World) -> None:
+    report = world.report_a
+    report.status = Report.Status.RENDERING
+    report.save()
+    url = reverse("reports:download", args=[world.audit_a.pk, report.pk])
+    assert world.client("coordinator_a").get(url).status_code == 404
+
+
+def test_api_lists_and_queues_reports(world: World) -> None:
+    client = world.client("coordinator_a")
+    url = f"/api/v1/audits/{world.audit_a.pk}/reports/"
+    listed = client.get(url).json()
+    assert [r["version"] for r in listed] == [1]
+    assert listed[0]["download_url"].endswith("/download/")
+    queued = client.post(url, {"kind": "dossier"}, content_type="application/json")
+    assert queued.status_code == 202
+    assert (queued.json()["version"], queued.json()["status"]) == (2, "queued")
+    again = client.post(url, {"kind": "dossier"}, content_type="application/json")
+    assert again.status_code == 400
+    assert "still being prepared" in again.json()["detail"]
+    bad = client.post(url, {"kind": "certificate"}, content_type="application/json")
+    assert bad.status_code == 400
+    # A contributor sees only their standards: no whole-dossier report.
+    assert world.client("contributor_a").post(url, {}).status_code == 403
+    assert Report.objects.for_institution(world.institution_a.pk).count() == 2

@@ -1,0 +1,81 @@
+"""Reports through real Celery worker processes on the local Redis.
+
+These tests commit their data (the worker is another process with its own connection), so they
+use ``transactional_db``; each worker listens on a queue of the test's own.
+"""
+
+import time
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reports.models import Report
+from tests.reports.conftest import sealed_dossier
+from tests.reports.worker import Worker
+from tests.world import client_for
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalogue")]
+
+
+def wait_for(report_id: int, condition: Callable[[Report], bool], worker: Worker) -> Report:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        report = Report.unscoped.get(pk=report_id)
+        if condition(report):
+            return report
+        time.sleep(0.1)
+    raise AssertionError(f"report {report_id} is {report.status}; worker log:\n{worker.output()}")
+
+
+def report_files(report: Report) -> list[Path]:
+    folder = Path(settings.MEDIA_ROOT) / "reports" / str(report.institution_id)
+    return sorted((folder / str(report.audit_id)).glob("*.pdf"))
+
+
+def test_report_asked_for_on_the_page_is_rendered_by_a_worker(worker_factory: Callable) -> None:
+    audit, coordinator = sealed_dossier()
+    worker = worker_factory()
+    client = client_for(coordinator)
+    assert client.post(reverse("reports:create", args=[audit.pk])).status_code == 302
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    report = wait_for(report.pk, lambda r: r.status == "ready", worker)
+
+    response = client.get(reverse("reports:download", args=[audit.pk, report.pk]))
+    content = b"".join(response.streaming_content)
+    reader = PdfReader(BytesIO(content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    for code in audit.assessments.values_list("standard__code", flat=True):
+        assert code in text
+    assert audit.manifest_digest in "".join(text.split())
+    assert len(reader.pages) == report.page_count
+    assert report_files(report) == [Path(report.file.path)]
+
+
+def test_a_worker_killed_mid_render_leaves_exactly_one_report(worker_factory: Callable) -> None:
+    audit, coordinator = sealed_dossier()
+    slow = worker_factory(app="tests.reports.slow_worker", RESCUE_TEST_RENDER_PAUSE="60")
+    client_for(coordinator).post(reverse("reports:create", args=[audit.pk]))
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    wait_for(report.pk, lambda r: r.status == "rendering" and r.attempts == 1, slow)
+    time.sleep(1)  # well into the render (it pauses 60 s before storing)
+    slow.kill()
+    assert Report.unscoped.get(pk=report.pk).status == "rendering"
+    assert report_files(report) == []
+
+    # A new worker takes the unacknowledged task again once its visibility timeout (2 s) passes.
+    worker = worker_factory()
+    report = wait_for(report.pk, lambda r: r.status == "ready", worker)
+    assert report.attempts == 2
+    files = report_files(report)
+    assert files == [Path(report.file.path)]
+    assert files[0].read_bytes().startswith(b"%PDF")
+    assert Report.unscoped.filter(audit=audit).count() == 1
+    # Once ready, another delivery changes nothing.
+    time.sleep(3)
+    again = Report.unscoped.get(pk=report.pk)
+    assert (again.attempts, again.file.name, again.sha256) == (2, report.file.name, report.sha256)
