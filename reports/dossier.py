@@ -64,6 +64,10 @@ def dossier_context(audit: Audit) -> dict[str, Any]:
             entry = index.setdefault(evidence.pk, IndexEntry(evidence))
             entry.codes.append(item.assessment.standard.code)
     files = sorted(index.values(), key=lambda e: e.evidence.current_revision.original_name.lower())
+    numbers = {entry.evidence.pk: number for number, entry in enumerate(files, start=1)}
+    for item in items:  # each standard lists its files by their number in the index
+        for evidence in item.files:
+            evidence.index_number = numbers[evidence.pk]
     ratings = Counter(item.assessment.self_rating for item in items)
     coordinators = [
         m.user
