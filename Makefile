@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate catalogue demo lint format lock services clean help
+.PHONY: run test install migrate catalogue demo lint format lock messages services clean help
 
 help:
 	@echo "make run    - install, migrate, load the catalogue and demo data, serve on http://$(HOST):$(PORT)"
 	@echo "make test   - lint, migration check and the whole test suite on PostgreSQL and Redis"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make format - format the code with ruff"
+	@echo "make messages - compile locale/*/django.po after editing a translation (needs gettext)"
 
 $(STAMP): pyproject.toml requirements.lock requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,10 @@ lock: install
 		-o requirements.lock pyproject.toml
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links -c requirements.lock -o requirements-dev.lock pyproject.toml
+
+# The compiled .mo files are committed, so neither make run nor make test needs gettext.
+messages: install
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

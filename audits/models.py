@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from institutions.tenancy import TenantOwnedModel
@@ -96,10 +97,10 @@ class StandardAssessment(TenantOwnedModel):
     """The institution's self-assessment of one standard in one audit."""
 
     class Rating(models.TextChoices):
-        MET = "met", "Met"
-        PARTIALLY_MET = "partially_met", "Partially met"
-        NOT_MET = "not_met", "Not met"
-        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        MET = "met", _("Met")
+        PARTIALLY_MET = "partially_met", _("Partially met")
+        NOT_MET = "not_met", _("Not met")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="assessments")
     standard = models.ForeignKey(Standard, on_delete=models.PROTECT, related_name="+")

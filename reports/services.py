@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -29,8 +30,10 @@ from rescue.errors import ActionRefusedError
 logger = logging.getLogger(__name__)
 
 # Languages the report templates are translated into; others fall back to English.
-REPORT_LANGUAGES = ("en",)
+REPORT_LANGUAGES = ("en", "es", "de", "nl")
 MAX_ATTEMPTS = 3
+# A report still pending after this long was lost (no worker ran it): a new request replaces it.
+STALE_AFTER = timedelta(minutes=15)
 
 
 def report_language(audit: Audit) -> str:
@@ -50,6 +53,9 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
     ).first()  # versions are numbered one request at a time
     reports = Report.objects.for_institution(audit.institution_id).filter(audit=audit, kind=kind)
     pending = reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RENDERING]).first()
+    if pending is not None and pending.requested_at < timezone.now() - STALE_AFTER:
+        report_fail(report_id=pending.pk, message="It was not rendered in time; asked again.")
+        pending = None
     if pending is not None:
         raise ActionRefusedError(
             f"Version {pending.version} of this report is still being prepared; it will be "

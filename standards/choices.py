@@ -1,6 +1,7 @@
 """Domain vocabularies of the RESCUE certification (known facts, see shared/domain/RESCUE.md)."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Component(models.TextChoices):
@@ -12,20 +13,20 @@ class Component(models.TextChoices):
 class Level(models.TextChoices):
     """Class of an Intervention or Training standard. Competences are CORE or not instead."""
 
-    ELEMENTARY = "elementary", "Elementary"
-    ADVANCED = "advanced", "Advanced"
+    ELEMENTARY = "elementary", _("Elementary")
+    ADVANCED = "advanced", _("Advanced")
 
 
 class InterventionLevel(models.TextChoices):
-    DESIGN = "design", "Design"
-    EXECUTION = "execution", "Execution"
-    COMPREHENSIVE = "comprehensive", "Comprehensive"
+    DESIGN = "design", _("Design")
+    EXECUTION = "execution", _("Execution")
+    COMPREHENSIVE = "comprehensive", _("Comprehensive")
 
 
 class Setting(models.TextChoices):
-    HOSPITAL = "hospital", "Hospital"
-    PRIMARY_CARE = "primary_care", "Primary care"
-    NURSING_HOME = "nursing_home", "Social-healthcare centre / nursing home"
+    HOSPITAL = "hospital", _("Hospital")
+    PRIMARY_CARE = "primary_care", _("Primary care")
+    NURSING_HOME = "nursing_home", _("Social-healthcare centre / nursing home")
 
 
 class ErnstLevel(models.IntegerChoices):

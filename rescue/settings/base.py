@@ -179,6 +179,7 @@ LANGUAGES = [
 ]
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static and uploaded files -----------------------------------------------------------------

@@ -3,9 +3,11 @@
 import http.server
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.models import AuditEvent
 from reports import services
@@ -37,6 +39,20 @@ def test_a_request_is_queued_versioned_and_recorded(dossier: tuple) -> None:
         services.report_request(audit=audit, user=coordinator)
     services.report_render(report_id=report.pk)
     assert services.report_request(audit=audit, user=coordinator).version == 2
+
+
+def test_a_report_lost_by_the_workers_can_be_asked_for_again(dossier: tuple) -> None:
+    audit, coordinator = dossier
+    lost = services.report_request(audit=audit, user=coordinator)
+    Report.objects.for_institution(audit.institution_id).filter(pk=lost.pk).update(
+        requested_at=timezone.now() - services.STALE_AFTER - timedelta(seconds=1)
+    )
+    again = services.report_request(audit=audit, user=coordinator)
+    assert again.version == 2
+    lost.refresh_from_db()
+    assert (lost.status, lost.error) == ("failed", "It was not rendered in time; asked again.")
+    # A worker that finally gets to the lost one does nothing.
+    assert services.report_render(report_id=lost.pk).status == "failed"
 
 
 def test_rendering_twice_produces_one_file(dossier: tuple) -> None:
@@ -178,3 +194,69 @@ def test_api_lists_and_queues_reports(world: World) -> None:
     # A contributor sees only their standards: no whole-dossier report.
     assert world.client("contributor_a").post(url, {}).status_code == 403
     assert Report.objects.for_institution(world.institution_a.pk).count() == 2
+
+
+def test_transient_errors_are_retried_then_reported(
+    dossier: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError  # noqa: PLC0415
+
+    from reports import tasks  # noqa: PLC0415
+
+    audit, coordinator = dossier
+    report = services.report_request(audit=audit, user=coordinator)
+    calls: list[int] = []
+    real_render = services.report_render
+
+    def flaky(*, report_id: int) -> Report | None:
+        calls.append(report_id)
+        if len(calls) == 1:
+            raise OperationalError("the database restarted")
+        return real_render(report_id=report_id)
+
+    # Retries of an eager run are eager runs too; errors stay in the result instead of raising.
+    monkeypatch.setitem(tasks.render_report.app.conf, "task_eager_propagates", False)
+    monkeypatch.setattr(tasks, "report_render", flaky)
+    assert tasks.render_report.apply(args=[report.pk]).get() == "ready"
+    assert len(calls) == 2  # one failure, one retry
+
+    def down(*, report_id: int) -> None:
+        calls.append(report_id)
+        raise OperationalError("the database is down")
+
+    second = services.report_request(audit=audit, user=coordinator)
+    calls.clear()
+    monkeypatch.setattr(tasks, "report_render", down)
+    result = tasks.render_report.apply(args=[second.pk])
+    assert result.failed()
+    assert len(calls) == tasks.render_report.max_retries + 1
+    second.refresh_from_db()
+    assert (second.status, second.error) == ("failed", "The service was unavailable; ask again.")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "absent"),
+    [
+        ("es", ["Informe del dosier", "Índice de evidencias", "Cumplido", "Hospital"], "Summary"),
+        ("de", ["Dossierbericht", "Nachweisverzeichnis", "Erfüllt", "Krankenhaus"], "Summary"),
+        ("fr", ["Dossier report", "Evidence index", "Met", "Hospital"], "Résumé"),  # no French yet
+    ],
+)
+def test_the_report_speaks_the_institutions_language_where_translated(
+    dossier: tuple, language: str, expected: list[str], absent: str
+) -> None:
+    from io import BytesIO  # noqa: PLC0415
+
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    audit, coordinator = dossier
+    audit.institution.preferred_language = language
+    audit.institution.save()
+    report = services.report_request(audit=audit, user=coordinator)
+    assert report.language == (language if language != "fr" else "en")
+    report = services.report_render(report_id=report.pk)
+    with report.file.open("rb") as handle:
+        text = "".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
+    for phrase in expected:
+        assert phrase in text
+    assert absent not in text
