@@ -158,6 +158,10 @@ def standard_page(
     can_edit = assessment_policy.can(user, AssessmentAction.EDIT, assessment)
     can_assign = assessment_policy.can(user, AssessmentAction.ASSIGN, assessment)
     changeable_files = evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
+    # Files already in the dossier that this standard could use too.
+    reusable = changeable_files.exclude(links__assessment=assessment).select_related(
+        "current_revision"
+    )
     changeable = set(changeable_files.values_list("pk", flat=True))
     editable = (
         list(
@@ -190,13 +194,7 @@ def standard_page(
             }
             for f in progress.files
         ],
-        "reuse_form": ReuseForm(
-            files=changeable_files.exclude(links__assessment=assessment).select_related(
-                "current_revision"
-            )
-        )
-        if can_edit
-        else None,
+        "reuse_form": ReuseForm(files=reusable) if can_edit and reusable.exists() else None,
         "max_size": filesizeformat(settings.EVIDENCE_MAX_FILE_SIZE),
         "can_edit": can_edit,
         "can_assign": can_assign,

@@ -18,13 +18,15 @@ from tests.reports.worker import Worker
 
 
 def sealed_dossier(
-    *, files_per_standard: int = 1, submit: bool = True, level: str = "execution"
+    *,
+    files_per_standard: int = 1,
+    submit: bool = True,
+    level: str = "execution",
+    name: str = "Hospital Report",
 ) -> tuple[Audit, User]:
     """An Intervention dossier of the shipped catalogue: every standard rated, with files."""
-    institution: Institution = InstitutionFactory(name="Hospital Report", setting="hospital")
-    coordinator = MembershipFactory(
-        institution=institution, role=Membership.Role.COORDINATOR, user__email="coord@report.org"
-    ).user
+    institution: Institution = InstitutionFactory(name=name, setting="hospital")
+    coordinator = MembershipFactory(institution=institution, role=Membership.Role.COORDINATOR).user
     if level == "comprehensive":
         PriorCertificationConfirmation.objects.create(
             institution=institution, confirmed_by_email="admin@example.org", reason="RESCUE-I-1"

@@ -260,3 +260,19 @@ def test_the_report_speaks_the_institutions_language_where_translated(
     for phrase in expected:
         assert phrase in text
     assert absent not in text
+
+
+def test_the_report_content_is_read_in_a_constant_number_of_queries(catalogue: None) -> None:
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from reports.dossier import dossier_context  # noqa: PLC0415
+
+    counts = []
+    for files in (1, 3):
+        audit, _ = sealed_dossier(files_per_standard=files, name=f"Hospital {files}")
+        with CaptureQueriesContext(connection) as queries:
+            context = dossier_context(audit)
+        assert context["counts"]["files"] == files * context["counts"]["standards"]
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 8
