@@ -101,14 +101,43 @@ def ensure(name: str, check, url: str, start) -> bool:
     return False
 
 
+def chromium_path() -> str | None:
+    """The browser the end-to-end tests drive (CHROMIUM_PATH, or Chromium on the PATH)."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).exists() else None
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def ensure_chromium() -> bool:
+    """Chromium for the browser tests: installed from the system's packages when missing."""
+    if chromium_path():
+        return True
+    apt = shutil.which("apt-get")
+    if apt is None or os.geteuid() != 0:
+        print("Chromium is missing: apt-get install chromium (Debian).", file=sys.stderr)
+        return False
+    print("Chromium is missing; installing the system package.", file=sys.stderr)
+    command = [apt, "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL).returncode:
+        subprocess.run([apt, "update", "-q"], env=env, check=False, stdout=subprocess.DEVNULL)
+        subprocess.run(command, env=env, check=False, stdout=subprocess.DEVNULL)
+    if chromium_path():
+        return True
+    print("Chromium could not be installed; the browser tests need it.", file=sys.stderr)
+    return False
+
+
 def main() -> int:
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS_URL)
     ok = ensure("PostgreSQL", postgres_ok, database_url, start_postgres)
     ok = ensure("Redis", redis_ok, redis_url, start_redis) and ok
+    ok = ensure_chromium() and ok
     if not ok:
         print(
-            "The test suite needs PostgreSQL and Redis on localhost; see README.md, 'Testing'.",
+            "The test suite needs PostgreSQL and Redis on localhost, and Chromium; see README.md.",
             file=sys.stderr,
         )
         return 1
