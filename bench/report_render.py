@@ -49,14 +49,8 @@ def setup_django(workdir: Path) -> None:
 
 
 def build_dossier(files_per_standard: int) -> object:
-    from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: PLC0415
-
     from accounts.models import User  # noqa: PLC0415
-    from audits.models import PriorCertificationConfirmation, StandardAssessment  # noqa: PLC0415
-    from audits.services.applications import audit_create  # noqa: PLC0415
-    from audits.services.assessments import assessment_self_rate  # noqa: PLC0415
-    from audits.services.submission import audit_submit  # noqa: PLC0415
-    from evidence.services import evidence_upload  # noqa: PLC0415
+    from demo.builders import complete_dossier  # noqa: PLC0415
     from institutions.models import Institution, Membership  # noqa: PLC0415
 
     user = User.objects.create_user(email="bench@example.org", password=None)
@@ -64,42 +58,13 @@ def build_dossier(files_per_standard: int) -> object:
         name="Hospital Universitario de Referencia", country="ES", setting="hospital"
     )
     Membership.objects.create(user=user, institution=institution, role="coordinator")
-    PriorCertificationConfirmation.objects.create(
-        institution=institution, confirmed_by_email="admin@example.org", reason="RESCUE-I-2025"
-    )
-    audit = audit_create(
+    return complete_dossier(
         institution=institution,
-        user=user,
-        component="intervention",
-        setting="hospital",
-        target_level="comprehensive",
+        coordinator=user,
+        level="comprehensive",
+        files_per_standard=files_per_standard,
+        narrative_sentences=3,
     )
-    assessments = StandardAssessment.objects.for_institution(institution).filter(audit=audit)
-    for assessment in assessments.select_related("standard", "audit__catalogue_version"):
-        code = assessment.standard.code
-        for number in range(1, files_per_standard + 1):
-            evidence_upload(
-                audit=audit,
-                user=user,
-                uploaded=SimpleUploadedFile(
-                    f"{code.lower()}-evidence-{number}.csv",
-                    f"quarter,indicator,value\n2025-Q{number % 4 + 1},{code},{number}\n".encode(),
-                    "text/csv",
-                ),
-                assessments=[assessment],
-                confirmed_no_personal_data=True,
-            )
-        assessment_self_rate(
-            assessment=assessment,
-            user=user,
-            self_rating="met",
-            narrative=(
-                f"{assessment.standard.title}: described in the programme documents, approved "
-                "by the board, reviewed every year by the patient safety committee. "
-            )
-            * 3,
-        )
-    return audit_submit(audit=audit, user=user), user
 
 
 def main() -> int:
@@ -118,7 +83,7 @@ def main() -> int:
         from reports.models import Report  # noqa: PLC0415
         from reports.rendering import render_pdf  # noqa: PLC0415
 
-        audit, _user = build_dossier(args.files_per_standard)
+        audit = build_dossier(args.files_per_standard)
         report = Report(audit=audit, institution=audit.institution, kind="dossier", version=1)
         standards = audit.assessments.count()
         files = audit.evidence_files.count()

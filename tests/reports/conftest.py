@@ -3,14 +3,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import User
-from audits.models import Audit, PriorCertificationConfirmation, StandardAssessment
-from audits.services.applications import audit_create
-from audits.services.assessments import assessment_self_rate
-from audits.services.submission import audit_submit
-from evidence.services import evidence_upload
+from audits.models import Audit
+from demo.builders import complete_dossier
 from institutions.models import Institution, Membership
 from rescue.celery import app as celery_app
 from tests.factories import InstitutionFactory, MembershipFactory
@@ -27,44 +23,13 @@ def sealed_dossier(
     """An Intervention dossier of the shipped catalogue: every standard rated, with files."""
     institution: Institution = InstitutionFactory(name=name, setting="hospital")
     coordinator = MembershipFactory(institution=institution, role=Membership.Role.COORDINATOR).user
-    if level == "comprehensive":
-        PriorCertificationConfirmation.objects.create(
-            institution=institution, confirmed_by_email="admin@example.org", reason="RESCUE-I-1"
-        )
-    audit = audit_create(
+    audit = complete_dossier(
         institution=institution,
-        user=coordinator,
-        component="intervention",
-        setting="hospital",
-        target_level=level,
+        coordinator=coordinator,
+        level=level,
+        files_per_standard=files_per_standard,
+        submit=submit,
     )
-    assessments = (
-        StandardAssessment.objects.for_institution(institution)
-        .filter(audit=audit)
-        .select_related("standard", "audit__catalogue_version")
-    )
-    for assessment in assessments:
-        code = assessment.standard.code
-        for number in range(files_per_standard):
-            evidence_upload(
-                audit=audit,
-                user=coordinator,
-                uploaded=SimpleUploadedFile(
-                    f"{code.lower()}-procedure-{number + 1}.txt",
-                    f"{code}: procedure {number + 1}, approved by the board.".encode(),
-                    "text/plain",
-                ),
-                assessments=[assessment],
-                confirmed_no_personal_data=True,
-            )
-        assessment_self_rate(
-            assessment=assessment,
-            user=coordinator,
-            self_rating=StandardAssessment.Rating.MET,
-            narrative=f"How {code} is met.",
-        )
-    if submit:
-        audit = audit_submit(audit=audit, user=coordinator)
     return audit, coordinator
 
 
