@@ -27,6 +27,7 @@ from audits.permissions import (
 from audits.selectors import assessment_progress_list, audit_event_list, dossier_progress
 from audits.services.applications import audit_create, prior_certification_confirm
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
+from audits.services.seal import SEALED_MESSAGE
 from audits.services.submission import DossierIncompleteError, audit_submit
 from evidence.forms import UploadForm
 from evidence.models import EvidenceLink
@@ -249,7 +250,7 @@ def _refusal(
     """The page with the reason when the dossier is sealed (400) or the action is not the
     user's (403); None when the user may go on."""
     if assessment.audit.is_sealed:
-        messages.error(request, "The dossier is submitted and can no longer be changed.")
+        messages.error(request, SEALED_MESSAGE)
         return standard_page(request, assessment, status=400)
     if not assessment_policy.can(request.user, action, assessment):
         messages.error(request, "You can read this standard but not change it.")

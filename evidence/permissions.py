@@ -2,7 +2,8 @@
 
 Whoever may see an audit's standards sees the evidence linked to them: coordinators, assigned
 auditors and ERNST admins every file; a contributor the files linked to their standards and the
-files they uploaded. Changing evidence follows the assessment policy and stops at submission.
+files they uploaded. Changing evidence follows the assessment policy and stops at submission; a
+contributor changes only the files that support their own standards and no others.
 """
 
 from enum import StrEnum
@@ -11,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from audits.models import Audit
+from audits.models import Audit, StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
 from evidence.models import EvidenceFile
 from institutions.models import Membership
@@ -35,9 +36,22 @@ class EvidencePolicy:
         )
         reachable = assessment_policy.assessments_for(user, assessment_action, audit)
         if institution_policy.role(user, audit.institution_id) == Membership.Role.CONTRIBUTOR:
-            return files.filter(
-                Q(links__assessment__in=reachable.values("pk")) | Q(created_by=user)
-            ).distinct()
+            if action == EvidenceAction.VIEW:
+                return files.filter(
+                    Q(links__assessment__in=reachable.values("pk")) | Q(created_by=user)
+                ).distinct()
+            # Replacing or removing a file changes every standard it supports: a contributor
+            # changes only files that support none but their own standards.
+            others = (
+                StandardAssessment.objects.for_institution(audit.institution_id)
+                .filter(audit=audit)
+                .exclude(pk__in=reachable.values("pk"))
+            )
+            return (
+                files.filter(links__assessment__in=reachable.values("pk"))
+                .exclude(links__assessment__in=others.values("pk"))
+                .distinct()
+            )
         return files if reachable.exists() else files.none()
 
     def get_or_404(

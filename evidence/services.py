@@ -17,6 +17,7 @@ from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
+from audits.services.seal import DossierSealedError, audit_lock_open
 from evidence.inspection import FileRefusedError, inspect_file
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
@@ -105,6 +106,16 @@ def _new_revision(
     return revision
 
 
+def _lock_or_discard(audit: Audit, revision: EvidenceRevision) -> None:
+    """Take the seal lock once the file is stored; a dossier sealed meanwhile refuses it, and the
+    stored file goes too (the transaction takes the rows back)."""
+    try:
+        audit_lock_open(audit=audit)
+    except DossierSealedError:
+        revision.file.delete(save=False)
+        raise
+
+
 @transaction.atomic
 def evidence_upload(
     *,
@@ -132,6 +143,7 @@ def evidence_upload(
     revision = _new_revision(
         evidence=evidence, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
     )
+    _lock_or_discard(audit, revision)
     EvidenceLink.objects.bulk_create(
         EvidenceLink(
             institution_id=audit.institution_id,
@@ -190,23 +202,26 @@ def evidence_upload_many(
     return outcome
 
 
-def _require_change(user: User, evidence: EvidenceFile) -> None:
+def _require_change(user: User, evidence: EvidenceFile, *, lock: bool = True) -> None:
+    """Refuse unless the user may change the file; with ``lock``, also take the seal lock."""
     audit = evidence.audit
     if audit.is_sealed:
-        raise ActionRefusedError("The dossier is submitted and can no longer be changed.")
+        raise DossierSealedError
     if (
         not evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
         .filter(pk=evidence.pk)
         .exists()
     ):
         raise PermissionError(f"{user} may not change {evidence}")
+    if lock:
+        audit_lock_open(audit=audit)
 
 
 @transaction.atomic
 def evidence_replace(
     *, evidence: EvidenceFile, user: User, uploaded: UploadedFile, confirmed_no_personal_data: bool
 ) -> EvidenceRevision:
-    _require_change(user, evidence)
+    _require_change(user, evidence, lock=False)  # locked once the new file is stored
     # One replacement at a time per file: revision numbers are the last one plus one.
     locked = (
         EvidenceFile.objects.for_institution(evidence.institution_id)
@@ -218,6 +233,7 @@ def evidence_replace(
     revision = _new_revision(
         evidence=locked, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
     )
+    _lock_or_discard(evidence.audit, revision)
     evidence.current_revision = revision  # the caller's instance shows the new version too
     audit_event_record(
         audit=evidence.audit,

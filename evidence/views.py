@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from audits.models import Audit
 from audits.permissions import AssessmentAction, AuditAction, assessment_policy, audit_policy
+from audits.services.seal import SEALED_MESSAGE
 from audits.views_dossier import dashboard_page, standard_page
 from evidence import services
 from evidence.forms import LinksForm, ReplaceForm, UploadForm
@@ -23,7 +24,6 @@ from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 
-SEALED = "The dossier is submitted and can no longer be changed."
 NOT_YOURS = "You can see this file but not change it."
 
 
@@ -71,7 +71,7 @@ def _upload_refusal(
     audit: Audit, form: UploadForm, codes: list[str], editable: list
 ) -> tuple[str, int] | None:
     if audit.is_sealed:
-        return SEALED, 400
+        return SEALED_MESSAGE, 400
     if len(editable) != len(codes):
         return "You cannot add evidence to these standards.", 403
     if not form.is_valid():
@@ -180,7 +180,7 @@ def _change(
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
     code = _return_code(request)
     if audit.is_sealed:
-        messages.error(request, SEALED)
+        messages.error(request, SEALED_MESSAGE)
         return _page(request, audit, code, 400)
     if (
         not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)

@@ -19,6 +19,7 @@ from audits.permissions import AssessmentAction, assessment_policy
 from audits.selectors import assessment_progress_list
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
+from audits.services.seal import DossierSealedError
 from audits.services.submission import DossierIncompleteError, audit_submit
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_upload_many
@@ -114,9 +115,7 @@ class SelfRatingView(AuditScopedMixin, APIView):
         serializer.is_valid(raise_exception=True)
         if not assessment_policy.can(request.user, AssessmentAction.EDIT, assessment):
             if self.audit.is_sealed:
-                raise refused(
-                    ActionRefusedError("The dossier is submitted and can no longer be changed.")
-                )
+                raise refused(DossierSealedError())
             return Response({"detail": "You cannot change this standard."}, status=403)
         try:
             assessment_self_rate(
@@ -197,9 +196,7 @@ class EvidenceListView(AuditScopedMixin, APIView):
         if visible.filter(standard__code__in=codes).count() != len(codes):
             raise Http404("No such standard in this audit.")
         if self.audit.is_sealed:
-            raise refused(
-                ActionRefusedError("The dossier is submitted and can no longer be changed.")
-            )
+            raise refused(DossierSealedError())
         assessments = list(
             assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, self.audit)
             .filter(standard__code__in=codes)

@@ -8,6 +8,7 @@ from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import AuditEvent, StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
+from audits.services.seal import DossierSealedError, audit_lock_open
 from institutions.models import Membership
 from rescue.errors import ActionRefusedError
 
@@ -15,8 +16,9 @@ from rescue.errors import ActionRefusedError
 def _require(user: User, action: AssessmentAction, assessment: StandardAssessment) -> None:
     if not assessment_policy.can(user, action, assessment):
         if assessment.audit.is_sealed:
-            raise ActionRefusedError("The dossier is submitted and can no longer be changed.")
+            raise DossierSealedError
         raise PermissionError(f"{user} may not {action} {assessment}")
+    audit_lock_open(audit=assessment.audit)
 
 
 @transaction.atomic

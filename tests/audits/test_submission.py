@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -15,9 +16,16 @@ from django.urls import reverse
 from accounts.models import User
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services import submission
-from audits.services.assessments import assessment_self_rate
+from audits.services.assessments import assessment_assignees_set, assessment_self_rate
+from audits.services.seal import DossierSealedError
 from evidence.models import EvidenceFile, EvidenceRevision
-from evidence.services import evidence_delete, evidence_upload
+from evidence.services import (
+    evidence_delete,
+    evidence_link_add,
+    evidence_links_set,
+    evidence_replace,
+    evidence_upload,
+)
 from rescue.errors import ActionRefusedError
 from tests.audits.support import (
     assessments_of,
@@ -599,3 +607,56 @@ def test_history_is_kept_when_the_uploader_leaves(world: World, dossier: Dossier
         .filter(pk=assessment.pk)
         .exists()
     )
+
+
+def test_a_change_checked_before_the_seal_is_refused_once_it_is_sealed(
+    world: World, dossier: Dossier
+) -> None:
+    """The services re-read the status under the submission's row lock: an instance loaded
+    while the dossier was open (a request that passed its checks just before the seal) changes
+    nothing."""
+    coordinator = dossier.coordinator
+    stale_assessment = assessments_of(dossier.audit)[-1]
+    [(stale_file, _)] = dossier.uploads[stale_assessment.standard.code]
+    other = assessments_of(dossier.audit)[-2]
+    submission.audit_submit(audit=dossier.reload(), user=coordinator)  # another request
+    before = dossier_rows(dossier.audit)
+    files_before = storage(dossier)
+    media = {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
+
+    late_changes: dict[str, Any] = {
+        "self-rate": lambda: assessment_self_rate(
+            assessment=stale_assessment, user=coordinator, self_rating="not_met"
+        ),
+        "assignees": lambda: assessment_assignees_set(
+            assessment=stale_assessment, user=coordinator, assignees=[coordinator]
+        ),
+        "upload": lambda: evidence_upload(
+            audit=stale_assessment.audit,
+            user=coordinator,
+            uploaded=pdf_upload("late.pdf", "Late evidence")[0],
+            assessments=[stale_assessment],
+            confirmed_no_personal_data=True,
+        ),
+        "replace": lambda: evidence_replace(
+            evidence=stale_file,
+            user=coordinator,
+            uploaded=pdf_upload("late.pdf", "Late evidence")[0],
+            confirmed_no_personal_data=True,
+        ),
+        "link": lambda: evidence_link_add(evidence=stale_file, user=coordinator, assessment=other),
+        "links": lambda: evidence_links_set(
+            evidence=stale_file, user=coordinator, assessments=[other]
+        ),
+        "delete": lambda: evidence_delete(evidence=stale_file, user=coordinator),
+    }
+    for name, change in late_changes.items():
+        # What a request that checked before the seal still holds in memory.
+        stale_assessment.audit.status = stale_file.audit.status = Audit.Status.DRAFT
+        with pytest.raises(DossierSealedError):
+            change()
+        assert dossier_rows(dossier.audit) == before, name
+
+    assert storage(dossier) == files_before
+    assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == media
+    assert submission.manifest_verify(audit=dossier.reload()) == []

@@ -429,21 +429,45 @@ def test_an_empty_or_invalid_choice_of_standards_is_400_and_changes_nothing(
     assert snapshot() == before
 
 
-def test_a_contributor_only_links_to_their_standards_and_keeps_the_others_links(
-    world: World,
+@pytest.mark.parametrize("action", ["evidence_replace", "evidence_links", "evidence_delete"])
+def test_a_contributor_cannot_change_a_file_that_also_supports_another_persons_standard(
+    world: World, action: str
 ) -> None:
+    """Replacing or removing a shared file would change a standard that is not theirs."""
     both = [world.assessment_a, world.assessment_a2]
     assert set_links(world, world.evidence_a, both).status_code == 302
     before = snapshot()
 
-    refused = set_links(world, world.evidence_a, [world.assessment_a2], role="contributor_a")
-    assert_refused(refused, 400, "Choose at least one standard of this audit.")
-    assert snapshot() == before
+    response = world.client("contributor_a").post(
+        file_url(action, world, world.evidence_a),
+        {
+            "file": upload("rota.txt", b"Overwritten."),
+            "confirmed_no_personal_data": "on",
+            "assessments": [world.assessment_a.pk],
+            "return_to": world.standard.code,
+        },
+    )
 
-    kept = set_links(world, world.evidence_a, [world.assessment_a], role="contributor_a")
-    assert kept.status_code == 302
-    # The link to the standard the contributor cannot see is not theirs to remove.
+    assert_refused(response, 403, NOT_YOURS)
+    assert snapshot() == before
     assert linked_to(world.evidence_a) == {world.assessment_a.pk, world.assessment_a2.pk}
+    # Still theirs to read: it supports their standard.
+    assert body(download(world, world.evidence_a, role="contributor_a")) == ROTA
+
+
+def test_a_contributor_cannot_change_their_upload_once_it_supports_only_others_standards(
+    world: World,
+) -> None:
+    mine = store(world, "Mine.txt", role="contributor_a")
+    assert set_links(world, mine, [world.assessment_a2]).status_code == 302  # the coordinator
+    before = snapshot()
+
+    for action in ("evidence_replace", "evidence_delete"):
+        response = world.client("contributor_a").post(
+            file_url(action, world, mine),
+            {"file": upload("Mine.txt", b"Overwritten."), "confirmed_no_personal_data": "on"},
+        )
+        assert response.status_code == 403, action
     assert snapshot() == before
 
 
