@@ -1,26 +1,39 @@
 from django.contrib import admin
 
-from audits.models import Audit, AuditorAssignment
-from institutions.admin_mixins import TenantAdminMixin
+from audits.models import Audit, AuditEvent, AuditorAssignment, PriorCertificationConfirmation
+from institutions.admin_mixins import ReadOnlyAdminMixin, TenantAdminMixin
 
 
 @admin.register(Audit)
-class AuditAdmin(TenantAdminMixin, admin.ModelAdmin):
-    list_display = ["__str__", "status", "target_level", "created_at"]
-    list_filter = ["status", "catalogue_version__component"]
+class AuditAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    """Read-only: audits start, change and are sealed through their services, which check the
+    rules and record the history. An edit here could move a dossier to another institution or
+    break its seal."""
+
+    list_display = ["__str__", "status", "target_level", "created_at", "submitted_at"]
+    list_filter = ["status", "component"]
     list_select_related = ["institution", "catalogue_version"]
-    raw_id_fields = ["institution", "created_by"]
+    search_fields = ["institution__name"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    list_display = ["created_at", "audit_label", "action", "object_label", "actor_email"]
+    list_filter = ["action"]
+    search_fields = ["audit_label", "object_label", "actor_email"]
+
+
+@admin.register(PriorCertificationConfirmation)
+class PriorCertificationConfirmationAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    """Recorded on the institution page, with the reason."""
+
+    list_display = ["institution", "confirmed_by_email", "confirmed_at"]
+    list_select_related = ["institution"]
 
 
 @admin.register(AuditorAssignment)
-class AuditorAssignmentAdmin(TenantAdminMixin, admin.ModelAdmin):
+class AuditorAssignmentAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
     """Assignments are made on the audit page, where the object permission is granted."""
 
     list_display = ["auditor_email", "audit", "assigned_at", "ended_at"]
     list_select_related = ["audit__institution", "audit__catalogue_version"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -269,9 +269,13 @@ def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpRe
     if not form.is_valid():
         messages.error(request, "Choose members of the institution.")
         return standard_page(request, assessment, status=400)
-    assessment_assignees_set(
-        assessment=assessment, user=request.user, assignees=form.cleaned_data["assignees"]
-    )
+    try:
+        assessment_assignees_set(
+            assessment=assessment, user=request.user, assignees=form.cleaned_data["assignees"]
+        )
+    except ActionRefusedError as exc:  # sealed or a member removed meanwhile
+        messages.error(request, exc.message)
+        return standard_page(request, assessment, status=400)
     messages.success(request, f"People assigned to {code} saved.")
     return redirect("audits:standard", audit_id=audit.pk, code=code)
 
@@ -291,6 +295,10 @@ def standard_link(request: HttpRequest, audit_id: int, code: str) -> HttpRespons
         messages.error(request, "Choose a file of this dossier.")
         return standard_page(request, assessment, status=400)
     evidence = form.cleaned_data["evidence"]
-    evidence_link_add(evidence=evidence, user=request.user, assessment=assessment)
+    try:
+        evidence_link_add(evidence=evidence, user=request.user, assessment=assessment)
+    except ActionRefusedError as exc:  # sealed meanwhile
+        messages.error(request, exc.message)
+        return standard_page(request, assessment, status=400)
     messages.success(request, f"{evidence} now also supports {code}.")
     return redirect("audits:standard", audit_id=audit.pk, code=code)

@@ -6,6 +6,7 @@ reach is a 404, whatever the URL. Someone who may see a file but not change it (
 admin, a contributor on another standard) gets a 403 with the reason; a sealed dossier a 400.
 """
 
+import logging
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -23,6 +24,8 @@ from evidence.forms import LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
+
+logger = logging.getLogger(__name__)
 
 NOT_YOURS = "You can see this file but not change it."
 
@@ -155,8 +158,13 @@ def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> 
         )
     if revision is None:
         raise Http404("No such revision.")
+    try:
+        stored = revision.file.open("rb")
+    except OSError:  # the row is there, the stored file is not: storage lost it
+        logger.exception("Evidence file %s revision %s missing from storage", evidence.pk, number)
+        raise Http404("The stored file is missing; ask the platform administrators.") from None
     response = FileResponse(
-        revision.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=revision.original_name,
         content_type=revision.mime_type,

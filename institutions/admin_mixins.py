@@ -24,3 +24,17 @@ class TenantAdminMixin:
         if isinstance(related, type) and issubclass(related, TenantOwnedModel):
             kwargs.setdefault("queryset", related.unscoped.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class ReadOnlyAdminMixin:
+    """Records that change only through their services (which check the rules and write the
+    history): the admin lists and shows them, and neither adds, edits nor deletes."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

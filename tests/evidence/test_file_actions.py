@@ -125,6 +125,15 @@ def test_download_is_a_private_attachment_with_the_exact_bytes(world: World) -> 
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
+def test_a_file_lost_by_storage_is_a_404_with_the_reason_not_a_500(world: World) -> None:
+    world.evidence_a.current_revision.file.delete(save=False)
+
+    response = download(world, world.evidence_a)
+
+    assert response.status_code == 404
+    assert "The stored file is missing" in response.content.decode()
+
+
 def test_download_names_a_non_ascii_file_safely(world: World) -> None:
     pdf = samples.pdf_bytes()
     evidence = store(world, "Política 2025.pdf", pdf)
