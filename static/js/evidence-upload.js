@@ -81,11 +81,16 @@
       event.preventDefault();
       var results = [];
       pending.reduce(function (chain, file) {
-        return chain.then(function () { return send(file).then(function (ok) { results.push(ok); }); });
+        return chain.then(function () {
+          return send(file).then(function (ok) { results.push(ok); file._stored = ok; });
+        });
       }, Promise.resolve()).then(function () {
+        // Upload again sends only what was refused: a stored file is never sent twice.
+        pending = pending.filter(function (file) { return !file._stored; });
         if (results.every(Boolean)) { window.location.reload(); return; }
-        if (results.some(Boolean)) {
+        if (results.some(Boolean) && !list.querySelector("[data-uploaded-note]")) {
           var note = document.createElement("li");
+          note.setAttribute("data-uploaded-note", "");
           var link = document.createElement("a");
           link.href = window.location.href;
           link.textContent = "Show the files that were uploaded";
