@@ -1,9 +1,10 @@
 """Recording business events in an audit's history."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from accounts.models import User
-from audits.models import Audit, AuditEvent
+from audits.models import Audit, AuditEvent, StandardAssessment
 
 
 def audit_event_record(
@@ -13,8 +14,10 @@ def audit_event_record(
     action: str,
     object_label: str = "",
     details: dict[str, Any] | None = None,
+    assessments: Iterable[StandardAssessment] = (),
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """One event; ``assessments`` are the standards it is about (none for the whole audit)."""
+    event = AuditEvent.objects.create(
         institution_id=audit.institution_id,
         audit=audit,
         audit_label=f"{audit.get_component_display()} audit {audit.pk} of {audit.institution}",
@@ -24,3 +27,6 @@ def audit_event_record(
         object_label=object_label[:300],
         details=details or {},
     )
+    if assessments := list(assessments):
+        event.assessments.set(assessments)
+    return event

@@ -186,6 +186,13 @@ class AuditEvent(TenantOwnedModel):
     action = models.CharField(max_length=24, choices=Action.choices)
     object_label = models.CharField(max_length=300, blank=True)
     details = models.JSONField(default=dict, blank=True)
+    assessments = models.ManyToManyField(
+        StandardAssessment,
+        blank=True,
+        related_name="+",
+        help_text="The standards the event is about (none for the whole audit): a contributor "
+        "sees the events of their own standards only.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta(TenantOwnedModel.Meta):

@@ -8,12 +8,12 @@ ERNST admins see every audit and assign auditors.
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.permissions import PERM_ASSIGN_AUDITOR
-from audits.models import Audit, AuditUserObjectPermission, StandardAssessment
+from audits.models import Audit, AuditEvent, AuditUserObjectPermission, StandardAssessment
 from institutions.models import Membership
 from institutions.permissions import institution_policy
 
@@ -122,6 +122,24 @@ class AssessmentPolicy:
     def can(self, user: Any, action: AssessmentAction, assessment: StandardAssessment) -> bool:
         return (
             self.assessments_for(user, action, assessment.audit).filter(pk=assessment.pk).exists()
+        )
+
+    def events_for(
+        self,
+        user: Any,
+        audit: Audit,
+        visible: QuerySet[StandardAssessment] | None = None,
+    ) -> QuerySet[AuditEvent]:
+        """The audit's history as far as the user sees its standards: events about the whole
+        audit, and events about at least one standard they see (a contributor: their own).
+        ``visible`` is the user's ``assessments_for(VIEW)`` when the caller has it already."""
+        if visible is None:
+            visible = self.assessments_for(user, AssessmentAction.VIEW, audit)
+        about = AuditEvent.assessments.through.objects.filter(auditevent_id=OuterRef("pk"))
+        return (
+            AuditEvent.objects.for_institution(audit.institution_id)
+            .filter(audit=audit)
+            .filter(~Exists(about) | Exists(about.filter(standardassessment__in=visible)))
         )
 
     def get_or_404(

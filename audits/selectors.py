@@ -1,10 +1,12 @@
 """Reading audits: the dossier's progress, standard by standard, in a constant number of queries."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.permissions import assessment_policy
 from evidence.models import EvidenceFile, EvidenceLink
 
 
@@ -90,5 +92,12 @@ def dossier_progress(
     return list(sections.values())
 
 
-def audit_event_list(*, audit: Audit, limit: int = 200) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.for_institution(audit.institution_id).filter(audit=audit)[:limit]
+def audit_event_list(
+    *,
+    audit: Audit,
+    user: Any,
+    visible: QuerySet[StandardAssessment] | None = None,
+    limit: int = 200,
+) -> QuerySet[AuditEvent]:
+    """The newest events of the audit that the user may see."""
+    return assessment_policy.events_for(user, audit, visible)[:limit]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -36,6 +37,8 @@ from evidence.services import evidence_link_add
 from institutions.permissions import InstitutionAction, institution_policy
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
+
+HISTORY_PAGE_SIZE = 100
 
 
 @login_required
@@ -92,7 +95,7 @@ def dashboard_page(
         "missing": [item for item in items if not item.complete],
         "flagged": [item for item in items if item.flagged],
         "gaps": gaps,
-        "events": audit_event_list(audit=audit, limit=8),
+        "events": audit_event_list(audit=audit, user=request.user, visible=visible, limit=8),
         "can": audit_policy.capabilities(request.user, audit),
         "can_report": report_policy.can(request.user, audit),
         "reports": report_policy.reports_for(request.user, audit)[:5],
@@ -131,7 +134,10 @@ def audit_submit_view(request: HttpRequest, audit_id: int) -> HttpResponse:
 @login_required
 def audit_history(request: HttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
-    context = {"audit": audit, "events": audit_event_list(audit=audit, limit=1000)}
+    page = Paginator(assessment_policy.events_for(request.user, audit), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {"audit": audit, "events": page.object_list, "page": page}
     return render(request, "audits/audit_history.html", context)
 
 

@@ -164,6 +164,7 @@ def evidence_upload(
             "standards": [a.standard.code for a in assessments],
             "flagged": bool(revision.personal_data_findings),
         },
+        assessments=assessments,
     )
     return evidence
 
@@ -200,6 +201,11 @@ def evidence_upload_many(
         except ActionRefusedError as exc:
             outcome.refused.append((uploaded.name or "", exc.message))
     return outcome
+
+
+def _supported(evidence: EvidenceFile) -> list[StandardAssessment]:
+    """The standards a file supports, for the history of what is done to it."""
+    return [link.assessment for link in evidence.links.select_related("assessment")]
 
 
 def _require_change(user: User, evidence: EvidenceFile, *, lock: bool = True) -> None:
@@ -246,6 +252,7 @@ def evidence_replace(
             "sha256": revision.sha256,
             "revision": revision.number,
         },
+        assessments=_supported(evidence),
     )
     return revision
 
@@ -274,6 +281,7 @@ def evidence_links_set(
                 actor=user,
                 action=AuditEvent.Action.UNLINKED,
                 object_label=f"{evidence} → {link.assessment.standard.code}",
+                assessments=[link.assessment],
             )
     for assessment_id, assessment in wanted.items():
         if assessment_id not in current:
@@ -288,6 +296,7 @@ def evidence_links_set(
                 actor=user,
                 action=AuditEvent.Action.LINKED,
                 object_label=f"{evidence} → {assessment.standard.code}",
+                assessments=[assessment],
             )
 
 
@@ -312,6 +321,7 @@ def evidence_link_add(
             actor=user,
             action=AuditEvent.Action.LINKED,
             object_label=f"{evidence} → {assessment.standard.code}",
+            assessments=[assessment],
         )
     return link
 
@@ -334,6 +344,7 @@ def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
             details={
                 "sha256": evidence.current_revision.sha256 if evidence.current_revision else ""
             },
+            assessments=_supported(evidence),
         )
 
 
@@ -355,4 +366,5 @@ def evidence_flag_review(*, evidence: EvidenceFile, user: User) -> None:
         action=AuditEvent.Action.FLAG_REVIEWED,
         object_label=revision.original_name,
         details={"findings": [f["label"] for f in revision.personal_data_findings]},
+        assessments=_supported(evidence),
     )

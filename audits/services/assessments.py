@@ -47,6 +47,7 @@ def assessment_self_rate(
         action=AuditEvent.Action.SELF_RATED,
         object_label=f"{assessment.standard.code} {assessment.standard.title}",
         details={"rating": self_rating},
+        assessments=[assessment],
     )
     return assessment
 
@@ -72,5 +73,6 @@ def assessment_assignees_set(
         action=AuditEvent.Action.ASSIGNEES_CHANGED,
         object_label=assessment.standard.code,
         details={"assignees": sorted(a.email for a in assignees)},
+        assessments=[assessment],
     )
     return assessment

@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
+from audits import views_dossier
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services import submission
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
@@ -660,3 +661,55 @@ def test_a_change_checked_before_the_seal_is_refused_once_it_is_sealed(
     assert storage(dossier) == files_before
     assert {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()} == media
     assert submission.manifest_verify(audit=dossier.reload()) == []
+
+
+def test_a_contributor_sees_the_history_of_their_own_standards_only(
+    world: World, dossier: Dossier
+) -> None:
+    contributor = world.users["contributor_a"]
+    mine, theirs = assessments_of(dossier.audit)[-2:]
+    mine.assignees.add(contributor)
+    for name, assessment in (("mine.pdf", mine), ("theirs.pdf", theirs)):
+        evidence_upload(
+            audit=dossier.audit,
+            user=dossier.coordinator,
+            uploaded=pdf_upload(name, f"{name} contents")[0],
+            assessments=[assessment],
+            confirmed_no_personal_data=True,
+        )
+    assessment_self_rate(
+        assessment=theirs, user=dossier.coordinator, self_rating="met", narrative="Theirs."
+    )
+    client = world.client("contributor_a")
+
+    for url in (dossier.url("audits:history"), dossier.url("audits:detail")):
+        text = plain_text(client.get(url))
+        assert "Evidence uploaded mine.pdf" in text, url
+        assert "Audit started" in text or url.endswith("/"), url  # events of the whole audit
+        assert "theirs.pdf" not in text, url
+        assert theirs.standard.title not in text, url
+    # The coordinator sees everything.
+    text = plain_text(world.client("coordinator_a").get(dossier.url("audits:history")))
+    assert "Evidence uploaded theirs.pdf" in text
+    assert f"Self-assessment saved {theirs.standard.code} {theirs.standard.title}" in text
+
+
+def test_history_comes_in_pages_newest_first(
+    world: World, dossier: Dossier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views_dossier, "HISTORY_PAGE_SIZE", 30)
+    total = AuditEvent.objects.for_institution(world.institution_a).filter(audit=dossier.audit)
+    pages = -(-total.count() // 30)
+    assert pages > 1
+    client = world.client("coordinator_a")
+
+    first = plain_text(client.get(dossier.url("audits:history")))
+    last = plain_text(client.get(dossier.url("audits:history"), {"page": pages}))
+    wrong = client.get(dossier.url("audits:history"), {"page": "x"})
+
+    assert f"Page 1 of {pages}" in first
+    assert "Audit started" not in first  # the oldest event is on the last page
+    assert f"Page {pages} of {pages}" in last
+    assert "Audit started" in last
+    assert wrong.status_code == 200
+    assert f"Page 1 of {pages}" in plain_text(wrong)  # a wrong page number shows the first
