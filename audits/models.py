@@ -168,6 +168,7 @@ class AuditEvent(TenantOwnedModel):
         LINKED = "linked", "Evidence linked"
         UNLINKED = "unlinked", "Evidence unlinked"
         DELETED = "deleted", "Evidence deleted"
+        DATED = "dated", "Effective date set"
         FLAG_REVIEWED = "flag_reviewed", "Personal-data flag reviewed"
         SUBMITTED = "submitted", "Dossier submitted"
         REPORT_REQUESTED = "report_requested", "Report requested"

@@ -23,6 +23,11 @@ evidence_urls = [
         name="evidence_links",
     ),
     path(
+        "<int:audit_id>/evidence/<int:evidence_id>/date/",
+        evidence_views.evidence_date,
+        name="evidence_date",
+    ),
+    path(
         "<int:audit_id>/evidence/<int:evidence_id>/delete/",
         evidence_views.evidence_delete,
         name="evidence_delete",

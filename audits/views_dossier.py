@@ -31,7 +31,7 @@ from audits.services.assessments import assessment_assignees_set, assessment_sel
 from audits.services.seal import SEALED_MESSAGE
 from audits.services.submission import DossierIncompleteError, audit_submit
 from evidence.forms import UploadForm
-from evidence.models import EvidenceLink
+from evidence.models import EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_link_add
 from institutions.permissions import InstitutionAction, institution_policy
@@ -79,6 +79,17 @@ def prior_certification(request: HttpRequest, institution_id: int) -> HttpRespon
     return redirect("institutions:detail", institution_id=institution.pk)
 
 
+def _flagged_files(items: list) -> list[dict]:
+    """Each file flagged for personal data once, with the standards it supports."""
+    flagged: dict[int, dict] = {}
+    for item in items:
+        for evidence in item.files:
+            if evidence.current_revision and evidence.current_revision.is_flagged:
+                entry = flagged.setdefault(evidence.pk, {"file": evidence, "codes": []})
+                entry["codes"].append(item.assessment.standard.code)
+    return list(flagged.values())
+
+
 def dashboard_page(
     request: HttpRequest, audit: Audit, gaps: list | None = None, status: int = 200
 ) -> HttpResponse:
@@ -93,7 +104,7 @@ def dashboard_page(
         "total": len(items),
         "percent": round(100 * done / len(items)) if items else 0,
         "missing": [item for item in items if not item.complete],
-        "flagged": [item for item in items if item.flagged],
+        "flagged": _flagged_files(items),
         "gaps": gaps,
         "events": audit_event_list(audit=audit, user=request.user, visible=visible, limit=8),
         "can": audit_policy.capabilities(request.user, audit),
@@ -179,6 +190,11 @@ def standard_page(
         if can_edit
         else []
     )
+    revisions: dict[int, list[EvidenceRevision]] = {}
+    for revision in EvidenceRevision.objects.for_institution(audit.institution_id).filter(
+        evidence__in=[f.pk for f in progress.files]
+    ):  # newest first
+        revisions.setdefault(revision.evidence_id, []).append(revision)
     linked: dict[int, set[int]] = {}
     for evidence_id, assessment_id in (
         EvidenceLink.objects.for_institution(audit.institution_id)
@@ -198,6 +214,7 @@ def standard_page(
                 "links": [
                     {"assessment": a, "checked": a.pk in linked.get(f.pk, set())} for a in editable
                 ],
+                "revisions": revisions.get(f.pk, []),
             }
             for f in progress.files
         ],

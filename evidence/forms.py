@@ -25,17 +25,27 @@ CONFIRMATION_LABEL = (
 )
 
 
-class UploadForm(forms.Form):
-    # Empty files reach the inspection, which refuses them by name, one file at a time: the form
-    # refusing them would refuse the whole batch with a message that names no file.
-    files = MultipleFileField(label="Files", required=False, allow_empty_file=True)
-    effective_date = forms.DateField(
+def effective_date_field() -> forms.DateField:
+    return forms.DateField(
         label="Effective date (optional)",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="When the document took effect, e.g. the day a policy was approved.",
     )
+
+
+class UploadForm(forms.Form):
+    # Empty files reach the inspection, which refuses them by name, one file at a time: the form
+    # refusing them would refuse the whole batch with a message that names no file.
+    files = MultipleFileField(label="Files", required=False, allow_empty_file=True)
+    effective_date = effective_date_field()
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
+
+
+class EffectiveDateForm(forms.Form):
+    """Empty clears the date."""
+
+    effective_date = effective_date_field()
 
 
 class ReplaceForm(forms.Form):

@@ -327,6 +327,31 @@ def evidence_link_add(
 
 
 @transaction.atomic
+def evidence_effective_date_set(
+    *, evidence: EvidenceFile, user: User, effective_date: date | None
+) -> None:
+    """When the document took effect (None: not given); the look-back window is checked
+    against it."""
+    _require_change(user, evidence)
+    if effective_date == evidence.effective_date:
+        return
+    previous = evidence.effective_date
+    evidence.effective_date = effective_date
+    evidence.save(update_fields=["effective_date"])
+    audit_event_record(
+        audit=evidence.audit,
+        actor=user,
+        action=AuditEvent.Action.DATED,
+        object_label=f"{evidence}: {effective_date.isoformat() if effective_date else 'no date'}",
+        details={
+            "previous": previous.isoformat() if previous else None,
+            "effective_date": effective_date.isoformat() if effective_date else None,
+        },
+        assessments=_supported(evidence),
+    )
+
+
+@transaction.atomic
 def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
     """Soft delete: the file leaves the dossier; the record and the history stay."""
     _require_change(user, evidence)

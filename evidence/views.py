@@ -20,7 +20,7 @@ from audits.permissions import AssessmentAction, AuditAction, assessment_policy,
 from audits.services.seal import SEALED_MESSAGE
 from audits.views_dossier import dashboard_page, standard_page
 from evidence import services
-from evidence.forms import LinksForm, ReplaceForm, UploadForm
+from evidence.forms import EffectiveDateForm, LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
@@ -264,6 +264,32 @@ def evidence_links(request: HttpRequest, audit_id: int, evidence_id: int) -> Htt
         evidence_id,
         _links(request),
         lambda evidence: f"The standards supported by {evidence} are saved.",
+    )
+
+
+def _effective_date(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+    def action(audit: Audit, evidence: EvidenceFile) -> object:
+        form = EffectiveDateForm(request.POST)
+        if not form.is_valid():
+            raise ActionRefusedError(
+                f"{evidence}: enter the date as YYYY-MM-DD, or leave it empty."
+            )
+        return services.evidence_effective_date_set(
+            evidence=evidence, user=request.user, effective_date=form.cleaned_data["effective_date"]
+        )
+
+    return action
+
+
+@login_required
+@require_POST
+def evidence_date(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+    return _change(
+        request,
+        audit_id,
+        evidence_id,
+        _effective_date(request),
+        lambda evidence: f"Effective date of {evidence} saved.",
     )
 
 

@@ -4,6 +4,8 @@ standards it supports, reuse it for another standard, remove it, clear its perso
 Each refusal answers with the reason and changes nothing.
 """
 
+import datetime
+import re
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +43,13 @@ pytestmark = pytest.mark.django_db
 
 ROTA = b"Peer supporter rota. Questions: jane.doe@hospital-a.example"  # world.evidence_a
 NOT_YOURS = "You can see this file but not change it."
+ACTIONS = (
+    "evidence_replace",
+    "evidence_links",
+    "evidence_date",
+    "evidence_delete",
+    "evidence_review",
+)
 
 
 def fresh(evidence: EvidenceFile) -> EvidenceFile:
@@ -329,22 +338,21 @@ def test_a_contributor_replaces_a_file_of_their_standard(world: World) -> None:
 def test_a_contributor_cannot_reach_a_file_of_another_standard(world: World) -> None:
     board = store(world, "Board.txt", assessment=world.assessment_a2)
     before = snapshot()
-    for action in ("evidence_replace", "evidence_links", "evidence_delete", "evidence_review"):
+    for action in ACTIONS:
         response = world.client("contributor_a").post(
             file_url(action, world, board),
             {
                 "file": upload("Board.txt", b"Overwritten."),
                 "confirmed_no_personal_data": "on",
                 "assessments": [world.assessment_a.pk],
+                "effective_date": "2025-03-01",
             },
         )
         assert response.status_code == 404, action
     assert snapshot() == before
 
 
-@pytest.mark.parametrize(
-    "action", ["evidence_replace", "evidence_links", "evidence_delete", "evidence_review"]
-)
+@pytest.mark.parametrize("action", ACTIONS)
 @pytest.mark.parametrize("role", ["auditor_assigned", "admin"])
 def test_readers_may_not_change_a_file(world: World, action: str, role: str) -> None:
     before = snapshot()
@@ -354,6 +362,7 @@ def test_readers_may_not_change_a_file(world: World, action: str, role: str) -> 
             "file": upload("rota.txt", b"Overwritten."),
             "confirmed_no_personal_data": "on",
             "assessments": [world.assessment_a.pk],
+            "effective_date": "2025-03-01",
             "return_to": world.standard.code,
         },
     )
@@ -361,9 +370,7 @@ def test_readers_may_not_change_a_file(world: World, action: str, role: str) -> 
     assert snapshot() == before
 
 
-@pytest.mark.parametrize(
-    "action", ["evidence_replace", "evidence_links", "evidence_delete", "evidence_review"]
-)
+@pytest.mark.parametrize("action", ACTIONS)
 def test_a_sealed_dossier_refuses_every_change(world: World, action: str) -> None:
     seal(world)
     before = snapshot()
@@ -373,6 +380,7 @@ def test_a_sealed_dossier_refuses_every_change(world: World, action: str) -> Non
             "file": upload("rota.txt", b"Rota, version 2."),
             "confirmed_no_personal_data": "on",
             "assessments": [world.assessment_a.pk, world.assessment_a2.pk],
+            "effective_date": "2025-03-01",
             "return_to": world.standard.code,
         },
     )
@@ -380,6 +388,68 @@ def test_a_sealed_dossier_refuses_every_change(world: World, action: str) -> Non
     assert snapshot() == before
     # Still downloadable: sealing freezes the dossier, it does not hide it.
     assert body(download(world, world.evidence_a)) == ROTA
+
+
+def test_the_standard_page_lists_every_version_with_its_own_download(world: World) -> None:
+    csv = samples.csv_bytes()
+    assert replace(world, world.evidence_a, upload("Rota 2025.csv", csv)).status_code == 302
+
+    text = page_text(world.client("coordinator_a").get(standard_url(world)))
+
+    assert "2 versions" in text
+    base = file_url("evidence_download", world, world.evidence_a)
+    for number, content in ((1, ROTA), (2, csv)):
+        assert f'href="{base}?revision={number}"' in text
+        assert body(download(world, world.evidence_a, revision=str(number))) == content
+    assert sha256(ROTA)[:12] in text
+
+
+# --- Effective date -------------------------------------------------------------------------------
+
+
+def set_date(world: World, value: str, role: str = "coordinator_a") -> HttpResponse:
+    return world.client(role).post(
+        file_url("evidence_date", world, world.evidence_a),
+        {"effective_date": value, "return_to": world.standard.code},
+    )
+
+
+def test_the_effective_date_is_set_changed_and_cleared_in_the_history(world: World) -> None:
+    before = snapshot()
+
+    assert set_date(world, "2025-03-01", role="contributor_a").status_code == 302
+    assert fresh(world.evidence_a).effective_date == datetime.date(2025, 3, 1)
+    assert set_date(world, "").status_code == 302
+    assert fresh(world.evidence_a).effective_date is None
+
+    events = new_events(before)
+    assert [(e.action, e.object_label, e.actor_email) for e in events] == [
+        (AuditEvent.Action.DATED, "rota.txt: 2025-03-01", "contrib-a@example.org"),
+        (AuditEvent.Action.DATED, "rota.txt: no date", "coord-a@example.org"),
+    ]
+    assert events[1].details == {"previous": "2025-03-01", "effective_date": None}
+    # The same date again records nothing.
+    middle = snapshot()
+    assert set_date(world, "").status_code == 302
+    assert snapshot() == middle
+
+
+@pytest.mark.parametrize("value", ["1 March", "2025-02-30", "x" * 300])
+def test_a_date_that_is_not_one_is_400_and_changes_nothing(world: World, value: str) -> None:
+    before = snapshot()
+    response = set_date(world, value)
+    assert_refused(response, 400, "rota.txt: enter the date as YYYY-MM-DD, or leave it empty.")
+    assert snapshot() == before
+
+
+def test_a_date_before_the_look_back_window_is_pointed_out(world: World) -> None:
+    start = world.audit_a.lookback_start
+    client = world.client("coordinator_a")
+    assert set_date(world, start.isoformat()).status_code == 302
+    assert "before the look-back window" not in page_text(client.get(standard_url(world)))
+    early = start - datetime.timedelta(days=1)
+    assert set_date(world, early.isoformat()).status_code == 302
+    assert "before the look-back window" in page_text(client.get(standard_url(world)))
 
 
 # --- Links ----------------------------------------------------------------------------------------
@@ -575,13 +645,14 @@ def test_delete_is_a_soft_delete_that_keeps_the_history(world: World) -> None:
 def test_a_removed_file_can_no_longer_be_changed(world: World) -> None:
     assert post_action(world, "evidence_delete", world.evidence_a).status_code == 302
     before = snapshot()
-    for action in ("evidence_replace", "evidence_links", "evidence_delete", "evidence_review"):
+    for action in ACTIONS:
         response = world.client("coordinator_a").post(
             file_url(action, world, world.evidence_a),
             {
                 "file": upload("rota.txt", b"Back again."),
                 "confirmed_no_personal_data": "on",
                 "assessments": [world.assessment_a.pk],
+                "effective_date": "2025-03-01",
             },
         )
         assert response.status_code == 404, action
@@ -647,3 +718,20 @@ def test_reviewing_a_file_that_is_not_flagged_is_400(world: World) -> None:
     response = post_action(world, "evidence_review", world.evidence_a)
     assert_refused(response, 400, "This file is not flagged.")
     assert snapshot() == reviewed
+
+
+def test_the_dashboard_names_each_flagged_file_with_its_reasons_and_standards(
+    world: World,
+) -> None:
+    both = [world.assessment_a, world.assessment_a2]
+    assert set_links(world, world.evidence_a, both).status_code == 302
+    dashboard = reverse("audits:detail", args=[world.audit_a.pk])
+    client = world.client("coordinator_a")
+
+    text = " ".join(re.sub(r"<[^>]+>", "", page_text(client.get(dashboard))).split())
+
+    codes = f"{world.standard.code}, {world.assessment_a2.standard.code}"
+    assert f"review rota.txt (e-mail addresses) supports {codes}" in text
+    assert text.count("review rota.txt") == 1  # once, though it supports two standards
+    assert post_action(world, "evidence_review", world.evidence_a).status_code == 302
+    assert "rota.txt (e-mail addresses)" not in page_text(client.get(dashboard))

@@ -167,6 +167,12 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"assessments": [w.assessment_a.pk]},
     ),
+    "audits:evidence_date": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
+        kwargs=evidence_a,
+        method="post",
+        data=lambda w: {"effective_date": "2025-03-01"},
+    ),
     "audits:evidence_delete": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
         kwargs=evidence_a,

@@ -113,7 +113,13 @@ def test_a_foreign_file_under_ones_own_audit_is_missing_too(world: World) -> Non
     before = snapshot()
     download = reverse("audits:evidence_download", args=[own_audit, world.evidence_a.pk])
     assert client.get(download).status_code == 404
-    for action in ("evidence_replace", "evidence_links", "evidence_delete", "evidence_review"):
+    for action in (
+        "evidence_replace",
+        "evidence_links",
+        "evidence_date",
+        "evidence_delete",
+        "evidence_review",
+    ):
         url = reverse(f"audits:{action}", args=[own_audit, world.evidence_a.pk])
         assert client.post(url, {"assessments": [world.assessment_a.pk]}).status_code == 404
     # A's assessment offered as a link target of a file of B: refused, nothing linked.
