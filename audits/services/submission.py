@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audits.events import audit_event_record
-from audits.models import Audit, AuditEvent
+from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import AuditAction, audit_policy
 from audits.selectors import assessment_progress_list
 from evidence.models import EvidenceFile, EvidenceRevision
@@ -61,6 +61,7 @@ def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
         assessment = item.assessment
         standards[assessment.standard.code] = {
             "self_rating": assessment.self_rating,
+            "self_assessment_sha256": self_assessment_digest(assessment),
             "files": [
                 {
                     "evidence_id": evidence.pk,
@@ -83,9 +84,24 @@ def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
     }
 
 
-def manifest_digest(manifest: dict[str, Any]) -> str:
-    canonical = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+def _canonical_digest(value: dict[str, Any]) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    return _canonical_digest(manifest)
+
+
+def self_assessment_digest(assessment: StandardAssessment) -> str:
+    """The sealed words of a self-assessment: rating, narrative and justification."""
+    return _canonical_digest(
+        {
+            "self_rating": assessment.self_rating,
+            "narrative": assessment.narrative,
+            "justification": assessment.justification,
+        }
+    )
 
 
 @transaction.atomic
@@ -105,13 +121,14 @@ def audit_submit(*, audit: Audit, user: User) -> Audit:
     gaps = dossier_gaps(audit=audit)
     if gaps:
         raise DossierIncompleteError(gaps)
+    submitted_at = timezone.now()
     manifest = dossier_manifest(audit=audit)
-    manifest["submitted_at"] = timezone.now().isoformat()
+    manifest["submitted_at"] = submitted_at.isoformat()
     manifest["submitted_by"] = user.email
     audit.manifest = manifest
     audit.manifest_digest = manifest_digest(manifest)
     audit.status = Audit.Status.SUBMITTED
-    audit.submitted_at = timezone.now()
+    audit.submitted_at = submitted_at
     audit.submitted_by = user
     audit.save(
         update_fields=["manifest", "manifest_digest", "status", "submitted_at", "submitted_by"]
@@ -127,10 +144,25 @@ def audit_submit(*, audit: Audit, user: User) -> Audit:
 
 
 def manifest_verify(*, audit: Audit) -> list[str]:
-    """Re-hash every stored file of the sealed manifest; return the problems (none when intact)."""
+    """Check the sealed dossier against its manifest: the manifest against its digest, each
+    self-assessment against its hash, every stored file re-hashed. The problems found (none when
+    intact)."""
     problems: list[str] = []
     if not audit.manifest or manifest_digest(audit.manifest) != audit.manifest_digest:
         return ["the manifest does not match its digest"]
+    sealed = audit.manifest["standards"]
+    for assessment in (
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("standard")
+    ):
+        entry = sealed.get(assessment.standard.code)
+        if entry is None:
+            problems.append(f"{assessment.standard.code}: not in the manifest")
+        elif entry.get("self_assessment_sha256") != self_assessment_digest(assessment):
+            problems.append(
+                f"{assessment.standard.code}: the self-assessment has changed since submission"
+            )
     revisions = {
         (r.evidence_id, r.number): r
         for r in EvidenceRevision.objects.for_institution(audit.institution_id).filter(

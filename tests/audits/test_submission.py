@@ -2,6 +2,7 @@
 
 import hashlib
 import html
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -256,10 +257,19 @@ def assert_sealed(dossier: Dossier, world: World) -> dict[str, Any]:
     assert manifest["submitted_by"] == "coord-a@example.org"
 
     assert set(manifest["standards"]) == set(dossier.codes)
+    assessments = {a.standard.code: a for a in assessments_of(audit)}
     for index, (code, uploads) in enumerate(dossier.uploads.items()):
         entry = manifest["standards"][code]
+        words = {
+            "self_rating": assessments[code].self_rating,
+            "narrative": assessments[code].narrative,
+            "justification": assessments[code].justification,
+        }
+        canonical = json.dumps(words, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert entry["self_assessment_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
         if index < NOT_APPLICABLE:
-            assert entry == {"self_rating": "not_applicable", "files": []}
+            assert entry["self_rating"] == "not_applicable"
+            assert entry["files"] == []
             continue
         assert entry["self_rating"] == "met"
         assert entry["files"] == [
@@ -340,6 +350,28 @@ def test_manifest_verify_reports_a_file_gone_from_disk(world: World, dossier: Do
     assert submission.manifest_verify(audit=dossier.reload()) == [
         f"{code}: {code}-evidence.pdf is missing from storage"
     ]
+
+
+def test_manifest_verify_reports_a_self_assessment_changed_behind_the_seal(
+    world: World, dossier: Dossier
+) -> None:
+    assert submit_api(world.client("coordinator_a"), dossier).status_code == 200
+    code = dossier.codes[-1]
+    StandardAssessment.objects.for_institution(world.institution_a).filter(
+        audit=dossier.audit, standard__code=code
+    ).update(narrative="Rewritten after the seal.")
+
+    assert submission.manifest_verify(audit=dossier.reload()) == [
+        f"{code}: the self-assessment has changed since submission"
+    ]
+
+
+def test_the_manifest_and_the_audit_give_the_same_submission_time(
+    world: World, dossier: Dossier
+) -> None:
+    assert submit_api(world.client("coordinator_a"), dossier).status_code == 200
+    audit = dossier.reload()
+    assert audit.manifest["submitted_at"] == audit.submitted_at.isoformat()
 
 
 def test_manifest_verify_reports_an_altered_manifest(world: World, dossier: Dossier) -> None:
