@@ -11,7 +11,6 @@ identifier is still covered by the uploader's confirmation that the file holds n
 """
 
 import codecs
-import io
 import itertools
 import logging
 import re
@@ -20,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 from xml.etree import ElementTree
 
 from pypdf import PasswordType, PdfReader
@@ -215,13 +215,12 @@ def _package_text(path: Path, kind_code: str, text: _Text) -> None:
                 for entry in matching:
                     if text.full or entry.file_size > min(MAX_PART_SIZE, budget):
                         continue
+                    budget -= entry.file_size
                     with package.open(entry) as stream:
-                        data = stream.read(MAX_PART_SIZE)
-                    budget -= len(data)
-                    for block in _xml_blocks(data, reader):
-                        text.add(block)
-                        if text.full:
-                            break
+                        for block in _xml_blocks(stream, reader):
+                            text.add(block)
+                            if text.full:
+                                break
     except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError, ValueError):
         # Damaged packages were refused at upload; whatever was read so far is kept.
         return
@@ -229,30 +228,48 @@ def _package_text(path: Path, kind_code: str, text: _Text) -> None:
         return
 
 
-def _xml_blocks(data: bytes, reader: _PartReader) -> Iterator[str]:
-    """The text blocks of one XML part, parsed incrementally.
+XML_CHUNK = 64 * 1024
+
+
+def _xml_blocks(stream: IO[bytes], reader: _PartReader) -> Iterator[str]:
+    """The text blocks of one XML part, read and parsed a chunk at a time (memory stays flat
+    whatever the size of the part), up to ``MAX_PART_SIZE`` bytes.
 
     Office parts never declare a DTD: a part that does (the way to entity-expansion tricks) is
-    skipped, as is a part that is not UTF-8 XML.
+    left, before the parser sees it, as is a part that is not UTF-8 XML.
     """
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") or b"<!DOCTYPE" in data:
-        return
-    depth = 0
+    # Safe without defusedxml: no DTD reaches the parser, so no entity to expand or fetch.
+    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    depth = 0  # inside how many text blocks
+    open_elements: list[ElementTree.Element] = []
+    read = 0
+    tail = b""  # the end of the previous chunk, to see a "<!DOCTYPE" cut in two
     try:
-        # Safe without defusedxml: no DTD means no entity declarations to expand or fetch.
-        events = ElementTree.iterparse(io.BytesIO(data), events=("start", "end"))  # noqa: S314
-        for event, element in events:
-            name = _local(element.tag)
-            if name in reader.blocks:
+        while read < MAX_PART_SIZE:
+            chunk = stream.read(min(XML_CHUNK, MAX_PART_SIZE - read))
+            if not chunk:
+                break
+            if not read and not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                return
+            if b"<!DOCTYPE" in tail + chunk:
+                return
+            read += len(chunk)
+            tail = chunk[-8:]
+            parser.feed(chunk)
+            for event, element in parser.read_events():
                 if event == "start":
-                    depth += 1
+                    open_elements.append(element)
+                    depth += _local(element.tag) in reader.blocks
                     continue
-                depth -= 1
-                if depth == 0:
-                    yield reader.render(element)
+                open_elements.pop()
+                if _local(element.tag) in reader.blocks:
+                    depth -= 1
+                    if depth == 0:
+                        yield reader.render(element)
+                if depth == 0:  # done with: let it go, so the tree never grows
                     element.clear()
-            elif event == "end" and depth == 0 and name == "row":
-                element.clear()  # worksheets: keep memory flat on big sheets
+                    if open_elements:
+                        open_elements[-1].remove(element)
     except ElementTree.ParseError:
         return
 

@@ -1,3 +1,4 @@
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -5,6 +6,7 @@ import pytest
 
 from evidence.personal_data import (
     LABELS,
+    XML_CHUNK,
     PersonalDataFinding,
     extract_text,
     scan_file,
@@ -99,6 +101,56 @@ def test_a_part_declaring_entities_is_not_expanded(tmp_path: Path) -> None:
 def test_a_part_over_50_mb_uncompressed_is_not_read(tmp_path: Path) -> None:
     content = samples.oversized_part_docx_bytes(51 * 1024 * 1024)
     path = samples.write_sample(tmp_path, "bomb.docx", content)
+    assert extract_text(path=path, kind_code="docx") == ""
+
+
+def test_a_large_part_is_read_to_its_end_in_flat_memory(tmp_path: Path) -> None:
+    """An 8 MB document.xml (empty paragraphs, then an e-mail address) is parsed a chunk at a
+    time and each finished element let go: the address at the very end is found, and the
+    scan's memory stays a small fraction of the part."""
+    size = 8 * 1024 * 1024
+    filler = b"<w:p><w:r><w:t></w:t></w:r></w:p>"
+    document = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        b"<w:body>"
+        + filler * (size // len(filler))
+        + b"<w:p><w:r><w:t>"
+        + MARKER.encode()
+        + b"</w:t></w:r></w:p></w:body></w:document>"
+    )
+    path = samples.write_sample(
+        tmp_path,
+        "long.docx",
+        samples.with_part(samples.docx_bytes(), "word/document.xml", document),
+    )
+    del document
+
+    tracemalloc.start()
+    try:
+        findings = scan_file(path=path, kind_code="docx")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert [f.category for f in findings] == ["email"]
+    assert peak < 2 * 1024 * 1024, f"{peak / 1024 / 1024:.1f} MB"
+
+
+def test_a_doctype_cut_between_two_chunks_is_still_seen(tmp_path: Path) -> None:
+    head = b'<?xml version="1.0"?>'
+    padding = b"<!--" + b" " * (XML_CHUNK - len(head) - 4 - 7 - 3) + b"-->"
+    document = (
+        head
+        + padding
+        + b'<!DOCTYPE w:document [<!ENTITY who "ana.garcia@hospital.example">]>'
+        + b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        + b"<w:body><w:p><w:r><w:t>&who;</w:t></w:r></w:p></w:body></w:document>"
+    )
+    assert document[XML_CHUNK - 7 : XML_CHUNK + 2] == b"<!DOCTYPE"  # cut in two
+    path = samples.write_sample(
+        tmp_path, "cut.docx", samples.with_part(samples.docx_bytes(), "word/document.xml", document)
+    )
     assert extract_text(path=path, kind_code="docx") == ""
 
 
