@@ -2,11 +2,12 @@
 
 Starts the application under gunicorn (one sync worker, as in production) on a throw-away SQLite
 database and media folder, signs in as a coordinator, and posts one large CSV file (generated on
-the fly, never held in memory by the client) to the evidence upload page, several times. While
+the fly, never held in memory by the client) to the evidence upload page and to the API, several
+times each. While
 each upload runs, the worker's resident memory (VmRSS) is sampled every 20 ms.
 
-    .venv/bin/python bench/upload.py                 # 500 MB, 3 runs
-    .venv/bin/python bench/upload.py --size-mb 100 --runs 5
+    .venv/bin/python bench/upload.py                 # 500 MB, 3 runs, page and API
+    .venv/bin/python bench/upload.py --size-mb 100 --runs 5 --via api
 
 Reported per run and as medians: the worker's RSS before the upload (after a warm-up upload that
 imports everything), its peak during the upload, the growth (peak - before), the time and the
@@ -136,13 +137,20 @@ def csv_lines(size: int) -> Iterator[bytes]:
         yield piece
 
 
-def multipart(code: str, csrf: str, size: int) -> tuple[Iterator[bytes], int, str]:
+ROUTES = {
+    # route: (path, form fields besides the file)
+    "page": (
+        "/audits/{audit}/evidence/",
+        {"return_to": "{code}", "confirmed_no_personal_data": "on"},
+    ),
+    "api": ("/api/v1/audits/{audit}/evidence/", {"confirmed_no_personal_data": "true"}),
+}
+
+
+def multipart(route: str, code: str, csrf: str, size: int) -> tuple[Iterator[bytes], int, str]:
     boundary = uuid.uuid4().hex
-    fields = {
-        "csrfmiddlewaretoken": csrf,
-        "standards": code,
-        "return_to": code,
-        "confirmed_no_personal_data": "on",
+    fields = {"csrfmiddlewaretoken": csrf, "standards": code} | {
+        name: value.format(code=code) for name, value in ROUTES[route][1].items()
     }
     head = b"".join(
         f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
@@ -162,8 +170,10 @@ def multipart(code: str, csrf: str, size: int) -> tuple[Iterator[bytes], int, st
     return body(), len(head) + size + len(tail), f"multipart/form-data; boundary={boundary}"
 
 
-def upload(session: Session, audit_id: int, code: str, size: int, worker: int) -> dict[str, float]:
-    body, length, content_type = multipart(code, session.csrf(), size)
+def upload(
+    session: Session, route: str, *, audit_id: int, code: str, size: int, worker: int
+) -> dict[str, float]:
+    body, length, content_type = multipart(route, code, session.csrf(), size)
     samples: list[float] = []
     done = threading.Event()
 
@@ -178,13 +188,14 @@ def upload(session: Session, audit_id: int, code: str, size: int, worker: int) -
     started = time.perf_counter()
     status, text = session.request(
         "POST",
-        f"/audits/{audit_id}/evidence/",
+        ROUTES[route][0].format(audit=audit_id),
         body,
         {
             "Content-Type": content_type,
             "Content-Length": str(length),
             "Accept": "application/json",
             "Referer": session.origin,
+            "X-CSRFToken": session.csrf(),
         },
     )
     elapsed = time.perf_counter() - started
@@ -209,7 +220,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--via", choices=[*ROUTES, "both"], default="both", help="the page, the API, or both"
+    )
     args = parser.parse_args()
+    routes = list(ROUTES) if args.via == "both" else [args.via]
     size = args.size_mb * MB
 
     workdir = Path(tempfile.mkdtemp(prefix="rescue-bench-upload-"))
@@ -269,25 +284,32 @@ def main() -> int:
                 break
             except (ConnectionRefusedError, http.client.RemoteDisconnected):
                 time.sleep(0.1)
-        upload(session, audit_id, code, 1 * MB, worker)  # warm-up: imports, first queries
-
-        results = []
-        for run in range(1, args.runs + 1):
-            result = upload(session, audit_id, code, size, worker)
-            results.append(result)
+        worst = 0.0
+        for route in routes:
+            upload(
+                session, route, audit_id=audit_id, code=code, size=MB, worker=worker
+            )  # warm-up: imports, queries
+            results = []
+            for run in range(1, args.runs + 1):
+                result = upload(
+                    session, route, audit_id=audit_id, code=code, size=size, worker=worker
+                )
+                results.append(result)
+                print(
+                    f"{route} run {run}: {args.size_mb} MB in {result['seconds']:.1f} s "
+                    f"({result['mb_per_s']:.0f} MB/s); worker RSS {result['before_mb']:.0f} MB "
+                    f"before, {result['peak_mb']:.0f} MB peak, growth {result['growth_mb']:.1f} MB"
+                )
+            growth = statistics.median(r["growth_mb"] for r in results)
+            rate = statistics.median(r["mb_per_s"] for r in results)
+            seconds = statistics.median(r["seconds"] for r in results)
             print(
-                f"run {run}: {args.size_mb} MB in {result['seconds']:.1f} s "
-                f"({result['mb_per_s']:.0f} MB/s); worker RSS {result['before_mb']:.0f} MB "
-                f"before, {result['peak_mb']:.0f} MB peak, growth {result['growth_mb']:.1f} MB"
+                f"{route}: median over {args.runs} runs of {args.size_mb} MB: growth "
+                f"{growth:.1f} MB ({100 * growth / args.size_mb:.1f}% of the file), "
+                f"{seconds:.1f} s, {rate:.0f} MB/s"
             )
-        growth = statistics.median(r["growth_mb"] for r in results)
-        rate = statistics.median(r["mb_per_s"] for r in results)
-        seconds = statistics.median(r["seconds"] for r in results)
-        print(
-            f"median over {args.runs} runs of {args.size_mb} MB: growth {growth:.1f} MB "
-            f"({100 * growth / args.size_mb:.1f}% of the file), {seconds:.1f} s, {rate:.0f} MB/s"
-        )
-        return 0 if growth < 50 else 1
+            worst = max(worst, *(r["growth_mb"] for r in results))
+        return 0 if worst < 50 else 1
     finally:
         if server is not None:
             server.terminate()
