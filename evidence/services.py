@@ -129,11 +129,10 @@ def evidence_upload(
     """Store one file as evidence for one or more standards of the audit."""
     if not assessments:
         raise EvidenceRefusedError(f"{uploaded.name}: choose the standard(s) it supports.")
-    for assessment in assessments:
-        if assessment.audit_id != audit.pk or not assessment_policy.can(
-            user, AssessmentAction.EDIT, assessment
-        ):
-            raise PermissionError(f"{user} may not add evidence to {assessment}")
+    wanted = {assessment.pk for assessment in assessments}
+    editable = assessment_policy.assessments_for(user, AssessmentAction.EDIT, audit)
+    if editable.filter(pk__in=wanted).count() != len(wanted):  # one query for every standard
+        raise PermissionError(f"{user} may not add evidence to these standards of {audit.pk}")
     evidence = EvidenceFile.objects.create(
         institution_id=audit.institution_id,
         audit=audit,

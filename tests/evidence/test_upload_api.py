@@ -14,6 +14,7 @@ from django.test import override_settings
 from django.utils import timezone
 from rest_framework.response import Response
 
+from evidence import inspection
 from evidence.models import EvidenceFile
 from evidence.services import CONFIDENTIALITY_REQUIRED
 from tests.evidence import samples
@@ -119,7 +120,10 @@ def test_api_refuses_an_empty_file_and_changes_nothing(world: World) -> None:
     before = snapshot()
     response = api_post(world, [upload("empty.pdf", b"")])
     assert response.status_code == 400
-    assert "empty" in response.content.decode()
+    assert response.json() == {
+        "uploaded": [],
+        "refused": [{"name": "empty.pdf", "reason": f"empty.pdf: {inspection.REASON_EMPTY}"}],
+    }
     assert snapshot() == before
 
 
@@ -249,11 +253,10 @@ def test_api_contributor_gets_404_for_a_standard_not_assigned_to_them(world: Wor
     assert snapshot() == before
 
 
-def test_api_assigned_auditor_may_see_but_not_upload(world: World) -> None:
+@pytest.mark.parametrize("role", ["auditor_assigned", "admin"])
+def test_api_readers_may_see_but_not_upload(world: World, role: str) -> None:
     before = snapshot()
-    response = api_post(
-        world, [upload("Minutes.txt", samples.txt_bytes())], role="auditor_assigned"
-    )
+    response = api_post(world, [upload("Minutes.txt", samples.txt_bytes())], role=role)
     assert response.status_code == 403
     assert response.json() == {"detail": "You cannot add evidence to these standards."}
     assert snapshot() == before
