@@ -10,7 +10,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.roles import PLATFORM_GROUP_PERMISSIONS
+from accounts.roles import ERNST_ADMINS, PLATFORM_GROUP_PERMISSIONS
 
 
 @transaction.atomic
@@ -31,6 +31,22 @@ def platform_groups_ensure() -> dict[str, Group]:
             group.permissions.set(wanted)
         groups[name] = group
     return groups
+
+
+@transaction.atomic
+def platform_role_grant(*, user: User, group_name: str) -> bool:
+    """Make a user an ERNST admin or an auditor; True if they were not one already.
+
+    ERNST admins are staff too: they reach the (read-only where it matters) admin pages.
+    """
+    group = platform_groups_ensure()[group_name]
+    added = not user.groups.filter(pk=group.pk).exists()
+    if added:
+        user.groups.add(group)
+    if group_name == ERNST_ADMINS and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    return added
 
 
 # --- Two-factor authentication (django-otp) ----------------------------------------------------
