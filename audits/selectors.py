@@ -3,7 +3,8 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import assessment_policy
@@ -101,3 +102,30 @@ def audit_event_list(
 ) -> QuerySet[AuditEvent]:
     """The newest events of the audit that the user may see."""
     return assessment_policy.events_for(user, audit, visible)[:limit]
+
+
+def _per_audit_count(assessments: QuerySet[StandardAssessment]) -> Coalesce:
+    counted = assessments.order_by().values("audit").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted), 0)
+
+
+def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
+    """Each audit with ``standards_total`` and ``standards_ready`` (the dashboard's rule: a
+    self-rating and a live file, or not applicable with a reason), in the list's one query."""
+    assessments = StandardAssessment.objects.filter(
+        institution=OuterRef("institution"), audit=OuterRef("pk")
+    )
+    live_file = EvidenceLink.objects.filter(
+        institution=OuterRef("institution"),
+        assessment=OuterRef("pk"),
+        evidence__deleted_at__isnull=True,
+    )
+    not_applicable = StandardAssessment.Rating.NOT_APPLICABLE
+    ready = assessments.filter(
+        (Q(self_rating=not_applicable) & ~Q(justification=""))
+        | (~Q(self_rating__in=["", not_applicable]) & Exists(live_file))
+    )
+    return audits.annotate(
+        standards_total=_per_audit_count(assessments),
+        standards_ready=_per_audit_count(ready),
+    )

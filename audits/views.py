@@ -10,13 +10,14 @@ from auditors.forms import AssignAuditorForm
 from auditors.selectors import auditor_pool
 from audits.models import Audit, AuditorAssignment
 from audits.permissions import AuditAction, audit_policy
+from audits.selectors import audit_progress_annotate
 from audits.services import assignments as services
 from rescue.errors import ActionRefusedError
 
 
 @login_required
 def audit_list(request: HttpRequest) -> HttpResponse:
-    audits = (
+    audits = audit_progress_annotate(
         audit_policy.audits_for(request.user, AuditAction.VIEW)
         .select_related("institution", "catalogue_version")
         .order_by("-created_at")

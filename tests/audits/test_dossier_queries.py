@@ -19,6 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.selectors import dossier_progress
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Membership
 from standards.models import StandardGuidance
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.django_db
 MAX_DASHBOARD = 20
 MAX_STANDARD_PAGE = 32
 MAX_API = 14
+MAX_LIST = 12
 
 FINDING = {"category": "email", "label": "E-mail address", "count": 1, "examples": ["a…@x.org"]}
 
@@ -213,3 +215,30 @@ def test_standards_api_queries_do_not_grow_with_the_dossier(
     assert [row["code"] for row in body] == large.codes
     assert {row["code"]: len(row["files"]) for row in body} == large.files_per_standard
     assert all(row["complete"] for row in body)
+
+
+def test_the_audit_list_shows_each_audits_progress_in_constant_queries(
+    small: Setup, large: Setup
+) -> None:
+    """An ERNST admin's list holds both audits; a coordinator's, their own. The figures are the
+    dashboard's, and the count of queries does not depend on the audits' size."""
+    first, second, third = StandardAssessment.unscoped.filter(audit=large.audit)[:3]
+    StandardAssessment.unscoped.filter(pk=first.pk).update(self_rating="")  # not rated
+    StandardAssessment.unscoped.filter(pk=second.pk).update(
+        self_rating="not_applicable", justification="No students in this hospital."
+    )
+    EvidenceLink.unscoped.filter(assessment=third).delete()  # rated, no file
+    url = reverse("audits:list")
+    few, few_sql, _ = count_queries(small.client("coordinator"), url)
+    many, many_sql, response = count_queries(large.client("coordinator"), url)
+    assert few == many, "\n".join(["small:", *few_sql, "", "large:", *many_sql])
+    assert many <= MAX_LIST, "\n".join(many_sql)
+    for setup, client_response in (
+        (large, response),
+        (small, small.client("coordinator").get(url)),
+    ):
+        items = [item for section in dossier_progress(audit=setup.audit) for item in section.items]
+        ready = sum(item.complete for item in items)
+        assert ready == len(items) - (2 if setup is large else 0)
+        text = " ".join(client_response.content.decode().split())
+        assert f"</progress> {ready} of {len(items)}</td>" in text
