@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import assessment_policy
 from evidence.models import EvidenceFile, EvidenceLink
+from institutions.models import Membership
 
 
 @dataclass
@@ -129,3 +130,26 @@ def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
         standards_total=_per_audit_count(assessments),
         standards_ready=_per_audit_count(ready),
     )
+
+
+def assessment_list_assigned(*, user: Any, limit: int = 50) -> list[AssessmentProgress]:
+    """The standards assigned to the user in dossiers still open, across their institutions,
+    with what each still lacks."""
+    member_of = Membership.objects.filter(user=user).values("institution_id")
+    assessments = StandardAssessment.objects.filter(
+        institution__in=member_of, assignees=user, audit__status=Audit.Status.DRAFT
+    ).select_related("audit__institution", "audit__catalogue_version")
+    live_links = (
+        EvidenceLink.objects.filter(institution__in=member_of, evidence__deleted_at__isnull=True)
+        .select_related("evidence__current_revision")
+        .order_by("evidence_id")
+    )
+    rows = (
+        assessments.select_related("standard__section")
+        .prefetch_related(Prefetch("evidence_links", queryset=live_links))
+        .order_by("audit_id", "standard__order")[:limit]
+    )
+    return [
+        AssessmentProgress(row, [link.evidence for link in row.evidence_links.all()])
+        for row in rows
+    ]

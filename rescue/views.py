@@ -5,6 +5,7 @@ from django.shortcuts import render
 from accounts.permissions import is_auditor, is_platform_admin
 from auditors.selectors import auditor_assignment_list
 from audits.permissions import AuditAction, audit_policy
+from audits.selectors import assessment_list_assigned
 from institutions.selectors import membership_list_for_user
 from standards.selectors import catalogue_version_list
 
@@ -21,6 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("institution", "catalogue_version")
         .order_by("-created_at")[:20],
         "assignments": auditor_assignment_list(auditor=user) if platform["auditor"] else [],
+        "assigned": assessment_list_assigned(user=user),
         "catalogue_versions": catalogue_version_list().filter(status="active"),
     }
     return render(request, "home.html", context)
