@@ -1,10 +1,19 @@
 """Asking for a report, and rendering it exactly once whatever the deliveries.
 
 ``report_request`` records the request and queues the task when the transaction commits.
+
 ``report_render`` is what the task runs. It claims the report with a numbered attempt under a row
 lock, renders outside any transaction, then stores the file only if its claim is still the
-latest and the report is still rendering. A task delivered twice, or redelivered after its worker
-died mid-render, therefore leaves exactly one ready file; a stale attempt discards its work.
+latest and the report is still rendering. A delivery takes a rendering report over only when the
+attempt holding it cannot be running any more: it is the same task's (a redelivery after its
+worker died, or a retry), or it started longer ago than the hard time limit (the worker would
+have killed it). Any other delivery is a duplicate and does nothing. So a task delivered twice, or
+redelivered after its worker died, leaves exactly one ready file.
+
+Only the attempt holding the report records its outcome: an overtaken attempt neither stores nor
+fails anything. A transient error (database or storage unreachable) gives the attempt back, so
+the task's retries do not use up ``MAX_ATTEMPTS``, which counts interrupted attempts only; on the
+task's last retry the report fails instead.
 """
 
 from __future__ import annotations
@@ -14,8 +23,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -27,13 +39,43 @@ from reports.permissions import report_policy
 from reports.rendering import RenderedPdf, render_pdf
 from rescue.errors import ActionRefusedError
 
+try:  # S3 storage (django-storages on boto3): its connection errors are transient too
+    from botocore.exceptions import ConnectionError as StorageConnectionError
+    from botocore.exceptions import HTTPClientError as StorageHTTPError
+
+    STORAGE_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+        StorageConnectionError,  # EndpointConnectionError, ConnectTimeoutError, …
+        StorageHTTPError,  # ConnectionClosedError, ReadTimeoutError, …
+    )
+except ImportError:  # pragma: no cover - files on local disk only
+    STORAGE_TRANSIENT_ERRORS = ()
+
 logger = logging.getLogger(__name__)
 
+# Errors worth another try after a pause: the database or the storage briefly unreachable.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    *STORAGE_TRANSIENT_ERRORS,
+)
+PENDING = (Report.Status.QUEUED, Report.Status.RENDERING)
 # Languages the report templates are translated into; others fall back to English.
 REPORT_LANGUAGES = ("en", "es", "de", "nl")
+# Attempts interrupted (worker killed, lost) before the report is given up.
 MAX_ATTEMPTS = 3
 # A report still pending after this long was lost (no worker ran it): a new request replaces it.
 STALE_AFTER = timedelta(minutes=15)
+
+TOO_LONG = "Rendering took too long; ask again later."
+UNAVAILABLE = "The service was unavailable; ask again."
+NOT_RENDERED = "The report could not be rendered."
+
+
+def hard_time_limit() -> timedelta:
+    """How long a task may run before its worker kills it."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 def report_language(audit: Audit) -> str:
@@ -52,7 +94,7 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
         pk=audit.pk
     ).first()  # versions are numbered one request at a time
     reports = Report.objects.for_institution(audit.institution_id).filter(audit=audit, kind=kind)
-    pending = reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RENDERING]).first()
+    pending = reports.filter(status__in=PENDING).first()
     if pending is not None and pending.requested_at < timezone.now() - STALE_AFTER:
         report_fail(report_id=pending.pk, message="It was not rendered in time; asked again.")
         pending = None
@@ -83,11 +125,25 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
     return report
 
 
-def _claim(report_id: int) -> tuple[Report, int] | None:
+def _abandoned(report: Report, task_id: str) -> bool:
+    """Whether the attempt holding a rendering report cannot be running any more."""
+    if task_id and report.task_id == task_id:
+        return True  # this task's own earlier run: its worker died, or it is being retried
+    return report.started_at is None or report.started_at < timezone.now() - hard_time_limit()
+
+
+def _claim(report_id: int, task_id: str = "") -> tuple[Report, int] | None:
     with transaction.atomic():
         report = Report.unscoped.select_for_update().filter(pk=report_id).first()
         if report is None or report.status in (Report.Status.READY, Report.Status.FAILED):
             return None  # gone, or done by an earlier delivery
+        if report.status == Report.Status.RENDERING and not _abandoned(report, task_id):
+            logger.info(
+                "report %s: attempt %s is still running, this delivery does nothing",
+                report_id,
+                report.attempts,
+            )
+            return None
         if report.attempts >= MAX_ATTEMPTS:
             report.status = Report.Status.FAILED
             report.error = f"Rendering was interrupted {report.attempts} times; ask again."
@@ -97,7 +153,8 @@ def _claim(report_id: int) -> tuple[Report, int] | None:
         report.attempts += 1
         report.status = Report.Status.RENDERING
         report.started_at = timezone.now()
-        report.save(update_fields=["attempts", "status", "started_at"])
+        report.task_id = task_id
+        report.save(update_fields=["attempts", "status", "started_at", "task_id"])
         return report, report.attempts
 
 
@@ -114,6 +171,15 @@ def _finish(report_id: int, attempt: int, update: Callable[[Report], None]) -> R
         return report
 
 
+def _release(report_id: int, attempt: int) -> bool:
+    """Give ``attempt`` back after a transient error: queued again, the attempt not counted."""
+    return bool(
+        Report.unscoped.filter(
+            pk=report_id, status=Report.Status.RENDERING, attempts=attempt
+        ).update(status=Report.Status.QUEUED, attempts=attempt - 1, task_id="")
+    )
+
+
 def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
     from reports.dossier import dossier_context  # noqa: PLC0415 - keeps imports light
 
@@ -124,15 +190,16 @@ def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
     return {Report.Kind.DOSSIER: dossier}
 
 
-def report_render(*, report_id: int) -> Report | None:
-    """Render the report unless it is done; store the file if this attempt still holds it."""
-    claimed = _claim(report_id)
+def report_render(*, report_id: int, task_id: str = "", last_try: bool = True) -> Report | None:
+    """Render the report unless it is done; store the file if this attempt still holds it.
+
+    An error after the claim is recorded for this attempt, then raised again. A transient one
+    gives the attempt back for the caller's retry, unless ``last_try``: then the report fails.
+    """
+    claimed = _claim(report_id, task_id)
     if claimed is None:
         return Report.unscoped.filter(pk=report_id).first()
     report, attempt = claimed
-    rendered = _renderers()[report.kind](
-        Report.unscoped.select_related("audit__institution").get(pk=report.pk)
-    )
 
     def store(report: Report) -> None:
         report.file.save(report.filename, ContentFile(rendered.content), save=False)
@@ -142,18 +209,57 @@ def report_render(*, report_id: int) -> Report | None:
         report.status = Report.Status.READY
         report.error = ""
 
-    return _finish(report_id, attempt, store) or Report.unscoped.get(pk=report_id)
+    try:
+        rendered = _renderers()[report.kind](
+            Report.unscoped.select_related("audit__institution").get(pk=report.pk)
+        )
+        stored = _finish(report_id, attempt, store)
+    except TRANSIENT_ERRORS:
+        if last_try:
+            _record(report_fail, report_id=report_id, attempt=attempt, message=UNAVAILABLE)
+        else:
+            _record(_release, report_id=report_id, attempt=attempt)
+        raise
+    except Exception as exc:
+        message = TOO_LONG if isinstance(exc, SoftTimeLimitExceeded) else NOT_RENDERED
+        _record(report_fail, report_id=report_id, attempt=attempt, message=message)
+        raise
+    return stored or Report.unscoped.get(pk=report_id)
 
 
-def report_fail(*, report_id: int, message: str) -> None:
-    """Record a rendering that cannot succeed (the message is for the person who asked)."""
-    with transaction.atomic():
-        Report.unscoped.filter(
-            pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RENDERING]
-        ).update(status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now())
+def _record(action: Callable[..., bool], *, report_id: int, **kwargs: object) -> None:
+    """Record an attempt's outcome after an error; if the database is down too, log it (the
+    report stays pending and the recovery sends it again)."""
+    try:
+        action(report_id=report_id, **kwargs)
+    except DatabaseError:
+        logger.exception("report %s: the outcome of the attempt could not be recorded", report_id)
 
 
-def report_open(report: Report):
+def report_fail(
+    *, report_id: int, message: str, attempt: int | None = None, task_id: str | None = None
+) -> bool:
+    """Record a rendering that cannot succeed (the message is for the person who asked).
+
+    With ``attempt``, or ``task_id`` (all a worker knows of a task it killed at the hard time
+    limit), the report fails only while that attempt holds it: an overtaken or duplicate
+    delivery leaves the current attempt alone. Without either, any pending report fails.
+    Returns whether the report failed.
+    """
+    reports = Report.unscoped.filter(pk=report_id, status__in=PENDING)
+    if attempt is not None:
+        reports = reports.filter(status=Report.Status.RENDERING, attempts=attempt)
+    if task_id is not None:
+        if not task_id:
+            return False
+        reports = reports.filter(status=Report.Status.RENDERING, task_id=task_id)
+    failed = reports.update(
+        status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+    return bool(failed)
+
+
+def report_open(report: Report) -> File:
     if report.status != Report.Status.READY or not report.file:
         raise ActionRefusedError("The report is not ready yet.")
     return report.file.open("rb")

@@ -238,7 +238,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # An unacknowledged task (its worker died) is delivered again after the visibility timeout; it
-# must exceed the hard time limit, or a long task would run twice (harmless, but wasted).
+# must exceed the hard time limit, or a long task would run twice (one file still, but wasted
+# work, and a report task killed at the hard limit would not be told apart from its redelivery).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),

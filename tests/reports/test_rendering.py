@@ -1,4 +1,4 @@
-"""Reports in-process: requests, versions, the render-once guarantee, the network-free fetcher."""
+"""Reports in-process: requests, versions, the content, the network-free fetcher, the pages."""
 
 import http.server
 import threading
@@ -64,29 +64,6 @@ def test_rendering_twice_produces_one_file(dossier: tuple) -> None:
     name, digest = first.file.name, first.sha256
     second = services.report_render(report_id=report.pk)  # a second delivery of the task
     assert (second.file.name, second.sha256, second.attempts) == (name, digest, 1)
-
-
-def test_a_stale_attempt_drops_its_result(dossier: tuple) -> None:
-    """Attempt 1 is overtaken by attempt 2 (its worker was thought dead): only 2 stores."""
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    _, attempt_1 = services._claim(report.pk)
-    _, attempt_2 = services._claim(report.pk)
-    assert (attempt_1, attempt_2) == (1, 2)
-    assert services._finish(report.pk, attempt_1, lambda r: None) is None
-    stored = services._finish(report.pk, attempt_2, lambda r: setattr(r, "status", "ready"))
-    assert stored is not None
-    assert stored.status == "ready"
-
-
-def test_a_report_interrupted_too_often_fails_with_a_message(dossier: tuple) -> None:
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    for _ in range(services.MAX_ATTEMPTS):
-        services._claim(report.pk)
-    assert services.report_render(report_id=report.pk).status == "failed"
-    report.refresh_from_db()
-    assert "interrupted" in report.error
 
 
 def test_the_pdf_holds_every_standard_and_the_seal(dossier: tuple) -> None:
@@ -194,44 +171,6 @@ def test_api_lists_and_queues_reports(world: World) -> None:
     # A contributor sees only their standards: no whole-dossier report.
     assert world.client("contributor_a").post(url, {}).status_code == 403
     assert Report.objects.for_institution(world.institution_a.pk).count() == 2
-
-
-def test_transient_errors_are_retried_then_reported(
-    dossier: tuple, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from django.db import OperationalError  # noqa: PLC0415
-
-    from reports import tasks  # noqa: PLC0415
-
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    calls: list[int] = []
-    real_render = services.report_render
-
-    def flaky(*, report_id: int) -> Report | None:
-        calls.append(report_id)
-        if len(calls) == 1:
-            raise OperationalError("the database restarted")
-        return real_render(report_id=report_id)
-
-    # Retries of an eager run are eager runs too; errors stay in the result instead of raising.
-    monkeypatch.setitem(tasks.render_report.app.conf, "task_eager_propagates", False)
-    monkeypatch.setattr(tasks, "report_render", flaky)
-    assert tasks.render_report.apply(args=[report.pk]).get() == "ready"
-    assert len(calls) == 2  # one failure, one retry
-
-    def down(*, report_id: int) -> None:
-        calls.append(report_id)
-        raise OperationalError("the database is down")
-
-    second = services.report_request(audit=audit, user=coordinator)
-    calls.clear()
-    monkeypatch.setattr(tasks, "report_render", down)
-    result = tasks.render_report.apply(args=[second.pk])
-    assert result.failed()
-    assert len(calls) == tasks.render_report.max_retries + 1
-    second.refresh_from_db()
-    assert (second.status, second.error) == ("failed", "The service was unavailable; ask again.")
 
 
 @pytest.mark.parametrize(

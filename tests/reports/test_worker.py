@@ -15,6 +15,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from reports.models import Report
+from reports.services import TOO_LONG
+from reports.tasks import render_report
 from tests.reports.conftest import sealed_dossier
 from tests.reports.worker import Worker
 from tests.world import client_for
@@ -79,3 +81,28 @@ def test_a_worker_killed_mid_render_leaves_exactly_one_report(worker_factory: Ca
     time.sleep(3)
     again = Report.unscoped.get(pk=report.pk)
     assert (again.attempts, again.file.name, again.sha256) == (2, report.file.name, report.sha256)
+
+
+def test_a_task_killed_at_the_hard_time_limit_fails_its_report(
+    worker_factory: Callable, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker kills the task's process and acknowledges it: the report must not stay
+    "rendering" for ever. The render pauses through the soft limit, as one stuck in C code."""
+    # The time limits travel in the message, from the sender's settings.
+    monkeypatch.setattr(render_report, "soft_time_limit", 8)
+    monkeypatch.setattr(render_report, "time_limit", 10)
+    monkeypatch.setattr(render_report, "_exec_options", None)
+    audit, coordinator = sealed_dossier()
+    slow = worker_factory(
+        app="tests.reports.slow_worker",
+        RESCUE_TEST_RENDER_PAUSE="60",
+        RESCUE_TEST_IGNORE_SOFT_LIMIT="1",
+        CELERY_TASK_SOFT_TIME_LIMIT="8",
+        CELERY_TASK_TIME_LIMIT="10",
+    )
+    client_for(coordinator).post(reverse("reports:create", args=[audit.pk]))
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    report = wait_for(report.pk, lambda r: r.status == "failed", slow)
+    assert (report.error, report.attempts) == (TOO_LONG, 1)
+    assert "Hard time limit (10s) exceeded" in slow.output()
+    assert report_files(report) == []
