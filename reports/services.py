@@ -1,14 +1,17 @@
 """Asking for a report, and rendering it exactly once whatever the deliveries.
 
-``report_request`` records the request and queues the task when the transaction commits.
+``report_request`` records the request and sends the task once the transaction commits. If the
+broker cannot be reached then, the request still succeeds: the report stays queued and
+``reports_recover`` (run by Celery beat) sends it again later, as it does for any report left
+queued or rendering for longer than a task can run.
 
 ``report_render`` is what the task runs. It claims the report with a numbered attempt under a row
 lock, renders outside any transaction, then stores the file only if its claim is still the
 latest and the report is still rendering. A delivery takes a rendering report over only when the
 attempt holding it cannot be running any more: it is the same task's (a redelivery after its
 worker died, or a retry), or it started longer ago than the hard time limit (the worker would
-have killed it). Any other delivery is a duplicate and does nothing. So a task delivered twice, or
-redelivered after its worker died, leaves exactly one ready file.
+have killed it). Any other delivery is a duplicate and does nothing. So a task delivered twice,
+redelivered after its worker died, or re-sent by the recovery, leaves exactly one ready file.
 
 Only the attempt holding the report records its outcome: an overtaken attempt neither stores nor
 fails anything. A transient error (database or storage unreachable) gives the attempt back, so
@@ -22,14 +25,16 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -67,6 +72,8 @@ REPORT_LANGUAGES = ("en", "es", "de", "nl")
 MAX_ATTEMPTS = 3
 # A report still pending after this long was lost (no worker ran it): a new request replaces it.
 STALE_AFTER = timedelta(minutes=15)
+# The recovery re-sends a report nobody has worked on for the hard time limit and this margin.
+RECOVER_MARGIN = timedelta(minutes=2)
 
 TOO_LONG = "Rendering took too long; ask again later."
 UNAVAILABLE = "The service was unavailable; ask again."
@@ -85,7 +92,7 @@ def report_language(audit: Audit) -> str:
 
 @transaction.atomic
 def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER) -> Report:
-    """Queue a new version of the report; the task starts once the request is committed."""
+    """Queue a new version of the report; the task is sent once the request is committed."""
     if not report_policy.can(user, audit):
         raise PermissionError(f"{user} may not ask for reports of audit {audit.pk}")
     if kind not in Report.Kind.values:
@@ -119,10 +126,44 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
         action=AuditEvent.Action.REPORT_REQUESTED,
         object_label=f"{report.get_kind_display()} v{version}",
     )
+    # Not delay_on_commit: a broker error must not fail the request once the row is committed.
+    transaction.on_commit(partial(report_send, report_id=report.pk))
+    return report
+
+
+def report_send(*, report_id: int) -> bool:
+    """Send the render task; if the broker is unreachable, log it and leave the report queued."""
     from reports.tasks import render_report  # noqa: PLC0415 - tasks import this module
 
-    render_report.delay_on_commit(report.pk)
-    return report
+    try:
+        render_report.delay(report_id)
+    except BrokerError:
+        logger.exception(
+            "report %s: the broker is unreachable, the task was not sent; the report stays "
+            "queued until the recovery task sends it",
+            report_id,
+        )
+        return False
+    return True
+
+
+def reports_recover() -> list[int]:
+    """Send again the reports nobody has worked on for longer than a task may run.
+
+    A queued report whose task was lost (never sent, or dropped by the broker) and a rendering
+    one whose worker vanished both get a new delivery; the claim rules make a re-send harmless.
+    Returns the ids sent.
+    """
+    idle_since = timezone.now() - hard_time_limit() - RECOVER_MARGIN
+    stuck = Report.unscoped.filter(status__in=PENDING).filter(
+        Q(started_at__lt=idle_since) | Q(started_at__isnull=True, requested_at__lt=idle_since)
+    )
+    sent = [
+        pk for pk in stuck.order_by("pk").values_list("pk", flat=True) if report_send(report_id=pk)
+    ]
+    if sent:
+        logger.warning("reports %s were stuck; their tasks were sent again", sent)
+    return sent
 
 
 def _abandoned(report: Report, task_id: str) -> bool:

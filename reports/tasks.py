@@ -1,4 +1,10 @@
-"""Celery tasks of the reports: they take ids, never objects, and are safe to run twice."""
+"""Celery tasks of the reports: they take ids, never objects, and are safe to run twice.
+
+Their results are not kept (``ignore_result``): the ``Report`` row is the state. Sending a task
+therefore touches only the broker, and an unreachable Redis fails fast with a broker error that
+``report_send`` handles (with a result backend, the sender would first retry the Redis result
+store for 20 seconds, then raise an error that asks to restart the process).
+"""
 
 import logging
 from typing import Any
@@ -13,6 +19,7 @@ from reports.services import (
     TRANSIENT_ERRORS,
     report_fail,
     report_render,
+    reports_recover,
 )
 
 logger = logging.getLogger(__name__)
@@ -53,6 +60,7 @@ class RenderReportTask(DjangoTask):
     base=RenderReportTask,
     acks_late=True,
     reject_on_worker_lost=True,
+    ignore_result=True,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,
     retry_backoff_max=60,
@@ -73,3 +81,9 @@ def render_report(self: Task, report_id: int) -> str:
         logger.exception("report %s: rendering failed", report_id)
         return "failed"  # the service recorded it on the report
     return report.status if report else "missing"
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def reports_recover_task() -> int:
+    """Run by Celery beat: send again the reports left queued or rendering too long."""
+    return len(reports_recover())

@@ -246,6 +246,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic tasks, sent by Celery beat (the `beat` service of docker-compose.yml). A run no worker
+# took before the next one is due is dropped: the next does the same work.
+REPORTS_RECOVER_INTERVAL = env.int("REPORTS_RECOVER_INTERVAL", default=300)
+CELERY_BEAT_SCHEDULE = {
+    # Reports left queued or rendering longer than a task may run get their task sent again.
+    "reports-recover": {
+        "task": "reports.tasks.reports_recover_task",
+        "schedule": REPORTS_RECOVER_INTERVAL,
+        "options": {"expires": REPORTS_RECOVER_INTERVAL},
+    },
+}
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -6,17 +6,19 @@ use ``transactional_db``; each worker listens on a queue of the test's own.
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from reports.models import Report
 from reports.services import TOO_LONG
-from reports.tasks import render_report
+from reports.tasks import render_report, reports_recover_task
 from tests.reports.conftest import sealed_dossier
 from tests.reports.worker import Worker
 from tests.world import client_for
@@ -106,3 +108,18 @@ def test_a_task_killed_at_the_hard_time_limit_fails_its_report(
     assert (report.error, report.attempts) == (TOO_LONG, 1)
     assert "Hard time limit (10s) exceeded" in slow.output()
     assert report_files(report) == []
+
+
+def test_a_report_whose_task_could_not_be_sent_is_rendered_after_the_recovery(
+    worker_factory: Callable, broker_down: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit, coordinator = sealed_dossier()
+    client = client_for(coordinator)
+    assert client.post(reverse("reports:create", args=[audit.pk])).status_code == 302
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    monkeypatch.undo()  # Redis is back; the report has waited longer than a task may run
+    Report.unscoped.filter(pk=report.pk).update(requested_at=timezone.now() - timedelta(hours=1))
+    worker = worker_factory()
+    assert reports_recover_task() == 1
+    report = wait_for(report.pk, lambda r: r.status == "ready", worker)
+    assert (report.attempts, report_files(report)) == (1, [Path(report.file.path)])
