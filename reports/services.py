@@ -45,6 +45,7 @@ from reports.rendering import RenderedPdf, render_pdf
 from rescue.errors import ActionRefusedError
 
 try:  # S3 storage (django-storages on boto3): its connection errors are transient too
+    from botocore.exceptions import ClientError as StorageClientError
     from botocore.exceptions import ConnectionError as StorageConnectionError
     from botocore.exceptions import HTTPClientError as StorageHTTPError
 
@@ -53,6 +54,7 @@ try:  # S3 storage (django-storages on boto3): its connection errors are transie
         StorageHTTPError,  # ConnectionClosedError, ReadTimeoutError, …
     )
 except ImportError:  # pragma: no cover - files on local disk only
+    StorageClientError = None
     STORAGE_TRANSIENT_ERRORS = ()
 
 logger = logging.getLogger(__name__)
@@ -78,6 +80,10 @@ RECOVER_MARGIN = timedelta(minutes=2)
 TOO_LONG = "Rendering took too long; ask again later."
 UNAVAILABLE = "The service was unavailable; ask again."
 NOT_RENDERED = "The report could not be rendered."
+
+
+class ReportFileMissingError(Exception):
+    """A ready report whose file is not in the storage any more."""
 
 
 def hard_time_limit() -> timedelta:
@@ -300,7 +306,24 @@ def report_fail(
     return bool(failed)
 
 
+def _file_missing(exc: Exception) -> bool:
+    if isinstance(exc, FileNotFoundError):
+        return True
+    if StorageClientError is not None and isinstance(exc, StorageClientError):
+        return exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
+    return False
+
+
 def report_open(report: Report) -> File:
+    """The report's file, open for reading; ReportFileMissingError if the storage lost it."""
     if report.status != Report.Status.READY or not report.file:
         raise ActionRefusedError("The report is not ready yet.")
-    return report.file.open("rb")
+    try:
+        return report.file.open("rb")
+    except Exception as exc:
+        if not _file_missing(exc):
+            raise
+        logger.error(  # noqa: TRY400 - the missing file is the news, not the traceback
+            "report %s: its file %s is missing from the storage", report.pk, report.file.name
+        )
+        raise ReportFileMissingError(report.file.name) from exc

@@ -11,7 +11,7 @@ from audits.permissions import AuditAction, audit_policy
 from audits.views_dossier import dashboard_page
 from reports.models import Report
 from reports.permissions import report_policy
-from reports.services import report_open, report_request
+from reports.services import ReportFileMissingError, report_open, report_request
 from rescue.errors import ActionRefusedError
 
 
@@ -52,6 +52,13 @@ def report_download(request: HttpRequest, audit_id: int, report_id: int) -> Http
         handle = report_open(report)
     except ActionRefusedError:
         raise Http404("The report is not ready.") from None
+    except ReportFileMissingError:
+        messages.error(
+            request,
+            f"The file of {report.get_kind_display()} v{report.version} is missing from the "
+            "storage (the incident is logged): generate a new version.",
+        )
+        return dashboard_page(request, audit, status=404)
     response = FileResponse(
         handle, as_attachment=True, filename=report.filename, content_type="application/pdf"
     )

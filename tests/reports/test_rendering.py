@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+from botocore.exceptions import ClientError
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,6 +154,45 @@ def test_pending_report_cannot_be_downloaded(world: World) -> None:
     report.save()
     url = reverse("reports:download", args=[world.audit_a.pk, report.pk])
     assert world.client("coordinator_a").get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        "deleted",
+        ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject"),
+        ClientError({"Error": {"Code": "NoSuchKey", "Message": "No such key"}}, "GetObject"),
+    ],
+    ids=["disk", "s3-head", "s3-get"],
+)
+def test_a_report_whose_file_is_lost_answers_404_with_a_message(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, lost: object
+) -> None:
+    report = world.report_a
+    if lost == "deleted":
+        report.file.storage.delete(report.file.name)
+    else:
+
+        def open_lost(*args: object, **kwargs: object) -> None:
+            raise lost
+
+        monkeypatch.setattr(FileSystemStorage, "open", open_lost)
+    url = reverse("reports:download", args=[world.audit_a.pk, report.pk])
+    response = world.client("coordinator_a").get(url)
+    assert response.status_code == 404
+    assert "The file of Dossier report v1 is missing from the storage" in response.content.decode()
+    assert f"report {report.pk}: its file {report.file.name} is missing" in caplog.text
+
+
+def test_other_storage_errors_are_not_taken_for_a_lost_file(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def open_refused(*args: object, **kwargs: object) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Denied"}}, "GetObject")
+
+    monkeypatch.setattr(FileSystemStorage, "open", open_refused)
+    with pytest.raises(ClientError):
+        services.report_open(world.report_a)
 
 
 def test_api_lists_and_queues_reports(world: World) -> None:
