@@ -31,8 +31,8 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import Max, Q
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -82,6 +82,10 @@ UNAVAILABLE = "The service was unavailable; ask again."
 NOT_RENDERED = "The report could not be rendered."
 
 
+class ReportConflictError(ActionRefusedError):
+    """Another request numbered the same version at the same moment (HTTP 409)."""
+
+
 class ReportFileMissingError(Exception):
     """A ready report whose file is not in the storage any more."""
 
@@ -116,16 +120,25 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
             f"Version {pending.version} of this report is still being prepared; it will be "
             "ready in a moment."
         )
-    version = (reports.aggregate(n=Max("version"))["n"] or 0) + 1
-    report = Report.objects.create(
-        institution_id=audit.institution_id,
-        audit=audit,
-        kind=kind,
-        language=report_language(audit),
-        version=version,
-        requested_by=user,
-        requested_by_email=user.email,
-    )
+    version = _next_version(reports)
+    try:
+        with transaction.atomic():  # a savepoint: a version taken meanwhile leaves no trace
+            report = Report.objects.create(
+                institution_id=audit.institution_id,
+                audit=audit,
+                kind=kind,
+                language=report_language(audit),
+                version=version,
+                requested_by=user,
+                requested_by_email=user.email,
+            )
+    except IntegrityError:
+        # Where the audit row lock is not enforced (SQLite has no row locks), two requests at
+        # the same moment can both number version N: the first one stands.
+        logger.info("report v%s of audit %s: asked for twice at once", version, audit.pk)
+        raise ReportConflictError(
+            "Someone asked for this report at the same moment: that one is being prepared."
+        ) from None
     audit_event_record(
         audit=audit,
         actor=user,
@@ -135,6 +148,10 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
     # Not delay_on_commit: a broker error must not fail the request once the row is committed.
     transaction.on_commit(partial(report_send, report_id=report.pk))
     return report
+
+
+def _next_version(reports: QuerySet[Report]) -> int:
+    return (reports.aggregate(n=Max("version"))["n"] or 0) + 1
 
 
 def report_send(*, report_id: int) -> bool:

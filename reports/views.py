@@ -11,7 +11,12 @@ from audits.permissions import AuditAction, audit_policy
 from audits.views_dossier import dashboard_page
 from reports.models import Report
 from reports.permissions import report_policy
-from reports.services import ReportFileMissingError, report_open, report_request
+from reports.services import (
+    ReportConflictError,
+    ReportFileMissingError,
+    report_open,
+    report_request,
+)
 from rescue.errors import ActionRefusedError
 
 
@@ -27,7 +32,9 @@ def report_create(request: HttpRequest, audit_id: int) -> HttpResponse:
         report = report_request(audit=audit, user=request.user, kind=kind)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
-        return dashboard_page(request, audit, status=400)
+        return dashboard_page(
+            request, audit, status=409 if isinstance(exc, ReportConflictError) else 400
+        )
     messages.success(request, f"{report.get_kind_display()} v{report.version} is being prepared.")
     return redirect(f"{audit_url(audit.pk)}#reports")
 

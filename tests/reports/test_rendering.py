@@ -43,6 +43,51 @@ def test_a_request_is_queued_versioned_and_recorded(dossier: tuple) -> None:
     assert services.report_request(audit=audit, user=coordinator).version == 2
 
 
+@pytest.fixture
+def concurrent_request(dossier: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another request creates the same version between this one's numbering and its insert,
+    as two requests at once can where row locks do nothing (SQLite, in the embedded mode)."""
+    audit, _ = dossier
+    real_next_version = services._next_version
+
+    def next_version(reports: object) -> int:
+        version = real_next_version(reports)
+        Report.objects.create(
+            institution_id=audit.institution_id,
+            audit=audit,
+            kind=Report.Kind.DOSSIER,
+            language="en",
+            version=version,
+            requested_by_email="other@example.org",
+        )
+        return version
+
+    monkeypatch.setattr(services, "_next_version", next_version)
+
+
+def test_a_version_numbered_twice_at_once_is_refused_with_a_conflict(
+    dossier: tuple, concurrent_request: None
+) -> None:
+    audit, coordinator = dossier
+    with pytest.raises(services.ReportConflictError, match="at the same moment") as refused:
+        services.report_request(audit=audit, user=coordinator)
+    assert isinstance(refused.value, ActionRefusedError)  # every caller shows its message
+
+
+def test_the_page_and_the_api_answer_409_to_a_version_numbered_twice(
+    dossier: tuple, concurrent_request: None
+) -> None:
+    audit, coordinator = dossier
+    client = client_for(coordinator)
+    page = client.post(reverse("reports:create", args=[audit.pk]))
+    assert page.status_code == 409
+    assert "Someone asked for this report at the same moment" in page.content.decode()
+    Report.objects.for_institution(audit.institution_id).update(status=Report.Status.FAILED)
+    api = client.post(f"/api/v1/audits/{audit.pk}/reports/", {"kind": "dossier"})
+    assert api.status_code == 409
+    assert "at the same moment" in api.json()["detail"]
+
+
 def test_a_report_lost_by_the_workers_can_be_asked_for_again(dossier: tuple) -> None:
     audit, coordinator = dossier
     lost = services.report_request(audit=audit, user=coordinator)
