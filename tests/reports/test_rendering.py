@@ -1,25 +1,46 @@
 """Reports in-process: requests, versions, the content, the network-free fetcher, the pages."""
 
+import copy
 import http.server
 import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
 from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from reports import services
 from reports.models import Report
-from reports.rendering import html_to_pdf
+from reports.rendering import html_to_pdf, render_pdf
 from rescue.errors import ActionRefusedError
 from tests.reports.conftest import sealed_dossier
 from tests.world import World, client_for
 
 pytestmark = pytest.mark.django_db
+
+
+def pdf_pages(report: Report) -> list[str]:
+    """The text of each page of the report's PDF, as a reader copying it would get it."""
+    with report.file.open("rb") as handle:
+        return [page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages]
+
+
+def squeeze(text: str) -> str:
+    """Without any white space: text laid out over several lines compares equal."""
+    return "".join(text.split())
+
+
+def squeeze_spaces(text: str) -> str:
+    """Line breaks and runs of spaces as single spaces."""
+    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -114,32 +135,53 @@ def test_rendering_twice_produces_one_file(dossier: tuple) -> None:
 
 
 def test_the_pdf_holds_every_standard_and_the_seal(dossier: tuple) -> None:
-    from io import BytesIO  # noqa: PLC0415
-
-    from pypdf import PdfReader  # noqa: PLC0415
-
     audit, coordinator = dossier
     report = services.report_request(audit=audit, user=coordinator)
     report = services.report_render(report_id=report.pk)
-    with report.file.open("rb") as handle:
-        reader = PdfReader(BytesIO(handle.read()))
-    text = "".join(page.extract_text() for page in reader.pages)
-    assert len(reader.pages) == report.page_count
-    for code in audit.assessments.values_list("standard__code", flat=True):
+    pages = pdf_pages(report)
+    text = "".join(pages)
+    squeezed = squeeze(text)
+    assert len(pages) == report.page_count
+    assessments = audit.assessments.values_list(
+        "standard__code", "standard__title", "narrative", "self_rating"
+    )
+    assert len(assessments) > 20
+    for code, title, narrative, rating in assessments:
         assert code in text
+        # The standard's own entry, not only its code in the evidence index: the heading (code
+        # then title) and the narrative.
+        assert squeeze(f"{code} {title}") in squeezed, code
+        assert squeeze(narrative) in squeezed, code
+        assert rating == "met"
+    assert text.count("Self-rating: Met") == len(assessments)
     # The seal digest on one line: copied from the PDF, it is the 64 digits (cover and index).
     assert text.count(audit.manifest_digest) == 2
     assert "Hospital Report" in text
     assert "Evidence index" in text
+    assert "in preparation" not in text
+
+
+def test_a_draft_dossier_can_be_reported_and_says_it_is_not_sealed(catalogue: None) -> None:
+    audit, coordinator = sealed_dossier(submit=False)
+    assert not audit.is_sealed
+    report = services.report_render(
+        report_id=services.report_request(audit=audit, user=coordinator).pk
+    )
+    assert report.status == "ready"
+    text = "".join(pdf_pages(report))
+    assert "not sealed: the dossier is not submitted" in text
+    assert "not yet submitted" in text
+    assert "This dossier is in preparation: the content may still change." in squeeze_spaces(text)
+    assert "Seal digest of the submitted dossier: not sealed" in squeeze_spaces(text)
 
 
 @pytest.fixture
-def http_server() -> Iterator[tuple[str, list[str]]]:
-    hits: list[str] = []
+def http_server() -> Iterator[tuple[str, list[object]]]:
+    """A local HTTP server; every connection to it is recorded (an https one too)."""
+    connections: list[object] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            hits.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "text/css")
             self.end_headers()
@@ -148,15 +190,27 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.HTTPServer):
+        def verify_request(self, request: object, client_address: object) -> bool:
+            connections.append(client_address)
+            return True
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
+    yield f"http://127.0.0.1:{server.server_port}", connections
     server.shutdown()
 
 
+def test_the_http_server_records_connections(http_server: tuple) -> None:
+    base, connections = http_server
+    with urllib.request.urlopen(f"{base}/style.css", timeout=5) as response:  # noqa: S310
+        assert response.read() == b"body { color: red }"
+    assert len(connections) == 1
+
+
 def test_external_resources_are_never_fetched(http_server: tuple) -> None:
-    base, hits = http_server
+    base, connections = http_server
     html = f"""
       <link rel="stylesheet" href="{base}/style.css">
       <style>@import url("{base}/imported.css"); body {{ background: url("{base}/bg.png") }}</style>
@@ -166,11 +220,37 @@ def test_external_resources_are_never_fetched(http_server: tuple) -> None:
     """
     rendered = html_to_pdf(html)
     assert rendered.content.startswith(b"%PDF")
-    assert hits == []
+    assert connections == []
     refused = " ".join(rendered.refused_urls)
     for url in (f"{base}/style.css", f"{base}/logo.png", "file:///etc/passwd", "data:image"):
         assert url in refused
     assert "print.css" not in refused  # the project's own stylesheet is served
+
+
+@pytest.fixture
+def test_templates(settings: object) -> None:
+    """Templates of the tests (tests/reports/templates/) found before the project's."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [Path(__file__).parent / "templates", *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+
+
+def test_a_report_template_cannot_fetch_anything_either(
+    http_server: tuple, test_templates: None
+) -> None:
+    """Through render_pdf, as the reports are rendered: a template in pdf/ refers to http(s)."""
+    base, connections = http_server
+    tls = base.replace("http://", "https://")
+    rendered = render_pdf(
+        "pdf/test_external_resources.html", {"server": base, "tls_server": tls}, language="nl"
+    )
+    assert "Report body" in "".join(PdfReader(BytesIO(rendered.content)).pages[0].extract_text())
+    assert connections == []
+    refused = set(rendered.refused_urls)
+    assert {f"{base}/style.css", f"{tls}/style.css", f"{base}/logo.png", f"{tls}/logo.png"} <= (
+        refused
+    )
+    assert not [url for url in refused if "print.css" in url]  # pdf/base.html's own stylesheet
 
 
 def test_page_shows_polling_row_and_download_after_render(dossier: tuple) -> None:
@@ -264,24 +344,24 @@ def test_api_lists_and_queues_reports(world: World) -> None:
     [
         ("es", ["Informe del dosier", "Índice de evidencias", "Cumplido", "Hospital"], "Summary"),
         ("de", ["Dossierbericht", "Nachweisverzeichnis", "Erfüllt", "Krankenhaus"], "Summary"),
+        (
+            "nl",
+            ["Dossierrapport", "Overzicht van bewijsstukken", "Voldaan", "Ziekenhuis"],
+            "Summary",
+        ),
         ("fr", ["Dossier report", "Evidence index", "Met", "Hospital"], "Résumé"),  # no French yet
     ],
 )
 def test_the_report_speaks_the_institutions_language_where_translated(
     dossier: tuple, language: str, expected: list[str], absent: str
 ) -> None:
-    from io import BytesIO  # noqa: PLC0415
-
-    from pypdf import PdfReader  # noqa: PLC0415
-
     audit, coordinator = dossier
     audit.institution.preferred_language = language
     audit.institution.save()
     report = services.report_request(audit=audit, user=coordinator)
     assert report.language == (language if language != "fr" else "en")
     report = services.report_render(report_id=report.pk)
-    with report.file.open("rb") as handle:
-        text = "".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
+    text = "".join(pdf_pages(report))
     for phrase in expected:
         assert phrase in text
     assert absent not in text
