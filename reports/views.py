@@ -45,10 +45,17 @@ def audit_url(audit_id: int) -> str:
 
 @login_required
 def report_status(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
-    """One report's row; while it renders, the row asks for itself again every 2 seconds."""
+    """One report's row: while pending, it asks for itself every 2 seconds (htmx); the row of a
+    finished report has no trigger, so the polling stops. A failed latest one offers a retry."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     report = report_policy.get_or_404(request.user, audit, report_id)
-    return render(request, "reports/partials/report_row.html", {"audit": audit, "report": report})
+    retry = report.status == Report.Status.FAILED and not (
+        report_policy.reports_for(request.user, audit)
+        .filter(kind=report.kind, version__gt=report.version)
+        .exists()
+    )
+    context = {"audit": audit, "report": report, "retry": retry}
+    return render(request, "reports/partials/report_row.html", context)
 
 
 @login_required

@@ -261,16 +261,52 @@ def test_page_shows_polling_row_and_download_after_render(dossier: tuple) -> Non
     report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
     status_url = reverse("reports:status", args=[audit.pk, report.pk])
     row = client.get(status_url).content.decode()
-    assert 'hx-trigger="every 2s"' in row
+    assert f'hx-get="{status_url}" hx-trigger="every 2s" hx-swap="outerHTML"' in row
     assert "Download PDF" not in row
     services.report_render(report_id=report.pk)
     row = client.get(status_url).content.decode()
+    assert "hx-get" not in row  # the row replaces itself with one that does not poll
     assert "hx-trigger" not in row
+    assert "Download PDF" in row
     download = client.get(reverse("reports:download", args=[audit.pk, report.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_failed_report_stops_polling_and_offers_to_try_again(
+    dossier: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit, coordinator = dossier
+    client = client_for(coordinator)
+    create_url = reverse("reports:create", args=[audit.pk])
+    client.post(create_url)
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    status_url = reverse("reports:status", args=[audit.pk, report.pk])
+    assert 'hx-trigger="every 2s"' in client.get(status_url).content.decode()
+
+    def broken(report: Report) -> None:
+        raise ValueError("layout failed")
+
+    monkeypatch.setattr(services, "_renderers", lambda: {Report.Kind.DOSSIER: broken})
+    with pytest.raises(ValueError, match="layout failed"):
+        services.report_render(report_id=report.pk)
+    row = client.get(status_url).content.decode()
+    assert "hx-get" not in row
+    assert "hx-trigger" not in row
+    assert "The report could not be rendered." in row
+    assert f'action="{create_url}"' in row
+    assert "csrfmiddlewaretoken" in row
+    assert "Try again" in row
+    assert "Try again" in client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+
+    # Trying again asks for version 2; version 1's row no longer offers it.
+    assert client.post(create_url, {"kind": "dossier"}).status_code == 302
+    assert "Try again" not in client.get(status_url).content.decode()
+    page = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+    assert "Try again" not in page
+    assert page.count('hx-trigger="every 2s"') == 1  # version 2, pending
 
 
 def test_pending_report_cannot_be_downloaded(world: World) -> None:
