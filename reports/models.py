@@ -1,9 +1,10 @@
 """Reports: PDFs rendered by Celery workers from the audit's data.
 
 A ``Report`` is one request for one document (a kind, in a language). Its status moves
-queued → rendering → ready (or failed). Each render attempt takes a numbered claim on the row; only
-the latest claim may store the file, so a task delivered twice (a worker killed mid-render, a
-broker redelivery) still ends with exactly one file.
+queued → rendering → ready (or failed). Each render attempt takes a numbered claim on the row (and
+records the task holding it); only the latest claim may store the file or fail the report, so a
+task delivered twice (a worker killed mid-render, a broker redelivery, a re-send by the recovery
+task) still ends with exactly one file.
 """
 
 import uuid
@@ -42,7 +43,12 @@ class Report(TenantOwnedModel):
     requested_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="Render attempts claimed so far.")
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Render attempts claimed so far (one given back is not counted)."
+    )
+    task_id = models.CharField(
+        max_length=255, blank=True, help_text="The Celery task holding the current attempt."
+    )
     file = models.FileField(upload_to=report_storage_path, max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.PositiveBigIntegerField(null=True, blank=True)

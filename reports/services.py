@@ -1,10 +1,22 @@
 """Asking for a report, and rendering it exactly once whatever the deliveries.
 
-``report_request`` records the request and queues the task when the transaction commits.
+``report_request`` records the request and sends the task once the transaction commits. If the
+broker cannot be reached then, the request still succeeds: the report stays queued and
+``reports_recover`` (run by Celery beat) sends it again later, as it does for any report left
+queued or rendering for longer than a task can run.
+
 ``report_render`` is what the task runs. It claims the report with a numbered attempt under a row
 lock, renders outside any transaction, then stores the file only if its claim is still the
-latest and the report is still rendering. A task delivered twice, or redelivered after its worker
-died mid-render, therefore leaves exactly one ready file; a stale attempt discards its work.
+latest and the report is still rendering. A delivery takes a rendering report over only when the
+attempt holding it cannot be running any more: it is the same task's (a redelivery after its
+worker died, or a retry), or it started longer ago than the hard time limit (the worker would
+have killed it). Any other delivery is a duplicate and does nothing. So a task delivered twice,
+redelivered after its worker died, or re-sent by the recovery, leaves exactly one ready file.
+
+Only the attempt holding the report records its outcome: an overtaken attempt neither stores nor
+fails anything. A transient error (database or storage unreachable) gives the attempt back, so
+the task's retries do not use up ``MAX_ATTEMPTS``, which counts interrupted attempts only; on the
+task's last retry the report fails instead.
 """
 
 from __future__ import annotations
@@ -13,11 +25,16 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Max
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -27,13 +44,55 @@ from reports.permissions import report_policy
 from reports.rendering import RenderedPdf, render_pdf
 from rescue.errors import ActionRefusedError
 
+try:  # S3 storage (django-storages on boto3): its connection errors are transient too
+    from botocore.exceptions import ClientError as StorageClientError
+    from botocore.exceptions import ConnectionError as StorageConnectionError
+    from botocore.exceptions import HTTPClientError as StorageHTTPError
+
+    STORAGE_TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+        StorageConnectionError,  # EndpointConnectionError, ConnectTimeoutError, …
+        StorageHTTPError,  # ConnectionClosedError, ReadTimeoutError, …
+    )
+except ImportError:  # pragma: no cover - files on local disk only
+    StorageClientError = None
+    STORAGE_TRANSIENT_ERRORS = ()
+
 logger = logging.getLogger(__name__)
 
+# Errors worth another try after a pause: the database or the storage briefly unreachable.
+TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
+    OperationalError,
+    InterfaceError,
+    ConnectionError,
+    TimeoutError,
+    *STORAGE_TRANSIENT_ERRORS,
+)
+PENDING = (Report.Status.QUEUED, Report.Status.RENDERING)
 # Languages the report templates are translated into; others fall back to English.
 REPORT_LANGUAGES = ("en", "es", "de", "nl")
+# Attempts interrupted (worker killed, lost) before the report is given up.
 MAX_ATTEMPTS = 3
 # A report still pending after this long was lost (no worker ran it): a new request replaces it.
 STALE_AFTER = timedelta(minutes=15)
+# The recovery re-sends a report nobody has worked on for the hard time limit and this margin.
+RECOVER_MARGIN = timedelta(minutes=2)
+
+TOO_LONG = "Rendering took too long; ask again later."
+UNAVAILABLE = "The service was unavailable; ask again."
+NOT_RENDERED = "The report could not be rendered."
+
+
+class ReportConflictError(ActionRefusedError):
+    """Another request numbered the same version at the same moment (HTTP 409)."""
+
+
+class ReportFileMissingError(Exception):
+    """A ready report whose file is not in the storage any more."""
+
+
+def hard_time_limit() -> timedelta:
+    """How long a task may run before its worker kills it."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
 def report_language(audit: Audit) -> str:
@@ -43,7 +102,7 @@ def report_language(audit: Audit) -> str:
 
 @transaction.atomic
 def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER) -> Report:
-    """Queue a new version of the report; the task starts once the request is committed."""
+    """Queue a new version of the report; the task is sent once the request is committed."""
     if not report_policy.can(user, audit):
         raise PermissionError(f"{user} may not ask for reports of audit {audit.pk}")
     if kind not in Report.Kind.values:
@@ -52,7 +111,7 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
         pk=audit.pk
     ).first()  # versions are numbered one request at a time
     reports = Report.objects.for_institution(audit.institution_id).filter(audit=audit, kind=kind)
-    pending = reports.filter(status__in=[Report.Status.QUEUED, Report.Status.RENDERING]).first()
+    pending = reports.filter(status__in=PENDING).first()
     if pending is not None and pending.requested_at < timezone.now() - STALE_AFTER:
         report_fail(report_id=pending.pk, message="It was not rendered in time; asked again.")
         pending = None
@@ -61,33 +120,94 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
             f"Version {pending.version} of this report is still being prepared; it will be "
             "ready in a moment."
         )
-    version = (reports.aggregate(n=Max("version"))["n"] or 0) + 1
-    report = Report.objects.create(
-        institution_id=audit.institution_id,
-        audit=audit,
-        kind=kind,
-        language=report_language(audit),
-        version=version,
-        requested_by=user,
-        requested_by_email=user.email,
-    )
+    version = _next_version(reports)
+    try:
+        with transaction.atomic():  # a savepoint: a version taken meanwhile leaves no trace
+            report = Report.objects.create(
+                institution_id=audit.institution_id,
+                audit=audit,
+                kind=kind,
+                language=report_language(audit),
+                version=version,
+                requested_by=user,
+                requested_by_email=user.email,
+            )
+    except IntegrityError:
+        # Where the audit row lock is not enforced (SQLite has no row locks), two requests at
+        # the same moment can both number version N: the first one stands.
+        logger.info("report v%s of audit %s: asked for twice at once", version, audit.pk)
+        raise ReportConflictError(
+            "Someone asked for this report at the same moment: that one is being prepared."
+        ) from None
     audit_event_record(
         audit=audit,
         actor=user,
         action=AuditEvent.Action.REPORT_REQUESTED,
         object_label=f"{report.get_kind_display()} v{version}",
     )
-    from reports.tasks import render_report  # noqa: PLC0415 - tasks import this module
-
-    render_report.delay_on_commit(report.pk)
+    # Not delay_on_commit: a broker error must not fail the request once the row is committed.
+    transaction.on_commit(partial(report_send, report_id=report.pk))
     return report
 
 
-def _claim(report_id: int) -> tuple[Report, int] | None:
+def _next_version(reports: QuerySet[Report]) -> int:
+    return (reports.aggregate(n=Max("version"))["n"] or 0) + 1
+
+
+def report_send(*, report_id: int) -> bool:
+    """Send the render task; if the broker is unreachable, log it and leave the report queued."""
+    from reports.tasks import render_report  # noqa: PLC0415 - tasks import this module
+
+    try:
+        render_report.delay(report_id)
+    except BrokerError:
+        logger.exception(
+            "report %s: the broker is unreachable, the task was not sent; the report stays "
+            "queued until the recovery task sends it",
+            report_id,
+        )
+        return False
+    return True
+
+
+def reports_recover() -> list[int]:
+    """Send again the reports nobody has worked on for longer than a task may run.
+
+    A queued report whose task was lost (never sent, or dropped by the broker) and a rendering
+    one whose worker vanished both get a new delivery; the claim rules make a re-send harmless.
+    Returns the ids sent.
+    """
+    idle_since = timezone.now() - hard_time_limit() - RECOVER_MARGIN
+    stuck = Report.unscoped.filter(status__in=PENDING).filter(
+        Q(started_at__lt=idle_since) | Q(started_at__isnull=True, requested_at__lt=idle_since)
+    )
+    sent = [
+        pk for pk in stuck.order_by("pk").values_list("pk", flat=True) if report_send(report_id=pk)
+    ]
+    if sent:
+        logger.warning("reports %s were stuck; their tasks were sent again", sent)
+    return sent
+
+
+def _abandoned(report: Report, task_id: str) -> bool:
+    """Whether the attempt holding a rendering report cannot be running any more."""
+    if task_id and report.task_id == task_id:
+        return True  # this task's own earlier run: its worker died, or it is being retried
+    return report.started_at is None or report.started_at < timezone.now() - hard_time_limit()
+
+
+def _claim(report_id: int, task_id: str = "") -> tuple[Report, int] | None:
     with transaction.atomic():
         report = Report.unscoped.select_for_update().filter(pk=report_id).first()
         if report is None or report.status in (Report.Status.READY, Report.Status.FAILED):
             return None  # gone, or done by an earlier delivery
+        if report.status == Report.Status.RENDERING and not _abandoned(report, task_id):
+            logger.info(
+                "report %s: attempt %s is still running, this delivery does nothing",
+                report_id,
+                report.attempts,
+            )
+            return None
         if report.attempts >= MAX_ATTEMPTS:
             report.status = Report.Status.FAILED
             report.error = f"Rendering was interrupted {report.attempts} times; ask again."
@@ -97,7 +217,8 @@ def _claim(report_id: int) -> tuple[Report, int] | None:
         report.attempts += 1
         report.status = Report.Status.RENDERING
         report.started_at = timezone.now()
-        report.save(update_fields=["attempts", "status", "started_at"])
+        report.task_id = task_id
+        report.save(update_fields=["attempts", "status", "started_at", "task_id"])
         return report, report.attempts
 
 
@@ -114,6 +235,15 @@ def _finish(report_id: int, attempt: int, update: Callable[[Report], None]) -> R
         return report
 
 
+def _release(report_id: int, attempt: int) -> bool:
+    """Give ``attempt`` back after a transient error: queued again, the attempt not counted."""
+    return bool(
+        Report.unscoped.filter(
+            pk=report_id, status=Report.Status.RENDERING, attempts=attempt
+        ).update(status=Report.Status.QUEUED, attempts=attempt - 1, task_id="")
+    )
+
+
 def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
     from reports.dossier import dossier_context  # noqa: PLC0415 - keeps imports light
 
@@ -124,15 +254,16 @@ def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
     return {Report.Kind.DOSSIER: dossier}
 
 
-def report_render(*, report_id: int) -> Report | None:
-    """Render the report unless it is done; store the file if this attempt still holds it."""
-    claimed = _claim(report_id)
+def report_render(*, report_id: int, task_id: str = "", last_try: bool = True) -> Report | None:
+    """Render the report unless it is done; store the file if this attempt still holds it.
+
+    An error after the claim is recorded for this attempt, then raised again. A transient one
+    gives the attempt back for the caller's retry, unless ``last_try``: then the report fails.
+    """
+    claimed = _claim(report_id, task_id)
     if claimed is None:
         return Report.unscoped.filter(pk=report_id).first()
     report, attempt = claimed
-    rendered = _renderers()[report.kind](
-        Report.unscoped.select_related("audit__institution").get(pk=report.pk)
-    )
 
     def store(report: Report) -> None:
         report.file.save(report.filename, ContentFile(rendered.content), save=False)
@@ -142,18 +273,74 @@ def report_render(*, report_id: int) -> Report | None:
         report.status = Report.Status.READY
         report.error = ""
 
-    return _finish(report_id, attempt, store) or Report.unscoped.get(pk=report_id)
+    try:
+        rendered = _renderers()[report.kind](
+            Report.unscoped.select_related("audit__institution").get(pk=report.pk)
+        )
+        stored = _finish(report_id, attempt, store)
+    except TRANSIENT_ERRORS:
+        if last_try:
+            _record(report_fail, report_id=report_id, attempt=attempt, message=UNAVAILABLE)
+        else:
+            _record(_release, report_id=report_id, attempt=attempt)
+        raise
+    except Exception as exc:
+        message = TOO_LONG if isinstance(exc, SoftTimeLimitExceeded) else NOT_RENDERED
+        _record(report_fail, report_id=report_id, attempt=attempt, message=message)
+        raise
+    return stored or Report.unscoped.get(pk=report_id)
 
 
-def report_fail(*, report_id: int, message: str) -> None:
-    """Record a rendering that cannot succeed (the message is for the person who asked)."""
-    with transaction.atomic():
-        Report.unscoped.filter(
-            pk=report_id, status__in=[Report.Status.QUEUED, Report.Status.RENDERING]
-        ).update(status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now())
+def _record(action: Callable[..., bool], *, report_id: int, **kwargs: object) -> None:
+    """Record an attempt's outcome after an error; if the database is down too, log it (the
+    report stays pending and the recovery sends it again)."""
+    try:
+        action(report_id=report_id, **kwargs)
+    except DatabaseError:
+        logger.exception("report %s: the outcome of the attempt could not be recorded", report_id)
 
 
-def report_open(report: Report):
+def report_fail(
+    *, report_id: int, message: str, attempt: int | None = None, task_id: str | None = None
+) -> bool:
+    """Record a rendering that cannot succeed (the message is for the person who asked).
+
+    With ``attempt``, or ``task_id`` (all a worker knows of a task it killed at the hard time
+    limit), the report fails only while that attempt holds it: an overtaken or duplicate
+    delivery leaves the current attempt alone. Without either, any pending report fails.
+    Returns whether the report failed.
+    """
+    reports = Report.unscoped.filter(pk=report_id, status__in=PENDING)
+    if attempt is not None:
+        reports = reports.filter(status=Report.Status.RENDERING, attempts=attempt)
+    if task_id is not None:
+        if not task_id:
+            return False
+        reports = reports.filter(status=Report.Status.RENDERING, task_id=task_id)
+    failed = reports.update(
+        status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+    )
+    return bool(failed)
+
+
+def _file_missing(exc: Exception) -> bool:
+    if isinstance(exc, FileNotFoundError):
+        return True
+    if StorageClientError is not None and isinstance(exc, StorageClientError):
+        return exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
+    return False
+
+
+def report_open(report: Report) -> File:
+    """The report's file, open for reading; ReportFileMissingError if the storage lost it."""
     if report.status != Report.Status.READY or not report.file:
         raise ActionRefusedError("The report is not ready yet.")
-    return report.file.open("rb")
+    try:
+        return report.file.open("rb")
+    except Exception as exc:
+        if not _file_missing(exc):
+            raise
+        logger.error(  # noqa: TRY400 - the missing file is the news, not the traceback
+            "report %s: its file %s is missing from the storage", report.pk, report.file.name
+        )
+        raise ReportFileMissingError(report.file.name) from exc

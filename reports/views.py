@@ -11,7 +11,12 @@ from audits.permissions import AuditAction, audit_policy
 from audits.views_dossier import dashboard_page
 from reports.models import Report
 from reports.permissions import report_policy
-from reports.services import report_open, report_request
+from reports.services import (
+    ReportConflictError,
+    ReportFileMissingError,
+    report_open,
+    report_request,
+)
 from rescue.errors import ActionRefusedError
 
 
@@ -27,7 +32,9 @@ def report_create(request: HttpRequest, audit_id: int) -> HttpResponse:
         report = report_request(audit=audit, user=request.user, kind=kind)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
-        return dashboard_page(request, audit, status=400)
+        return dashboard_page(
+            request, audit, status=409 if isinstance(exc, ReportConflictError) else 400
+        )
     messages.success(request, f"{report.get_kind_display()} v{report.version} is being prepared.")
     return redirect(f"{audit_url(audit.pk)}#reports")
 
@@ -38,10 +45,17 @@ def audit_url(audit_id: int) -> str:
 
 @login_required
 def report_status(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
-    """One report's row; while it renders, the row asks for itself again every 2 seconds."""
+    """One report's row: while pending, it asks for itself every 2 seconds (htmx); the row of a
+    finished report has no trigger, so the polling stops. A failed latest one offers a retry."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     report = report_policy.get_or_404(request.user, audit, report_id)
-    return render(request, "reports/partials/report_row.html", {"audit": audit, "report": report})
+    retry = report.status == Report.Status.FAILED and not (
+        report_policy.reports_for(request.user, audit)
+        .filter(kind=report.kind, version__gt=report.version)
+        .exists()
+    )
+    context = {"audit": audit, "report": report, "retry": retry}
+    return render(request, "reports/partials/report_row.html", context)
 
 
 @login_required
@@ -52,6 +66,13 @@ def report_download(request: HttpRequest, audit_id: int, report_id: int) -> Http
         handle = report_open(report)
     except ActionRefusedError:
         raise Http404("The report is not ready.") from None
+    except ReportFileMissingError:
+        messages.error(
+            request,
+            f"The file of {report.get_kind_display()} v{report.version} is missing from the "
+            "storage (the incident is logged): generate a new version.",
+        )
+        return dashboard_page(request, audit, status=404)
     response = FileResponse(
         handle, as_attachment=True, filename=report.filename, content_type="application/pdf"
     )

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from audits.api.base import AuditScopedMixin, refused
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.permissions import report_policy
-from reports.services import report_request
+from reports.services import ReportConflictError, report_request
 from rescue.errors import ActionRefusedError
 
 FORBIDDEN = {"detail": "Reports show the whole dossier: a coordinator can ask for one."}
@@ -23,7 +23,7 @@ class ReportListView(AuditScopedMixin, APIView):
         reports = report_policy.reports_for(request.user, self.audit)
         return Response(ReportSerializer(reports, many=True).data)
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer, 409: None})
     def post(self, request: Request, audit_id: int) -> Response:
         if not report_policy.can(request.user, self.audit):
             return Response(FORBIDDEN, status=status.HTTP_403_FORBIDDEN)
@@ -33,6 +33,8 @@ class ReportListView(AuditScopedMixin, APIView):
             report = report_request(
                 audit=self.audit, user=request.user, kind=serializer.validated_data["kind"]
             )
+        except ReportConflictError as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
         except ActionRefusedError as exc:
             raise refused(exc) from None
         return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)

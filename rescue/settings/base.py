@@ -238,13 +238,25 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # An unacknowledged task (its worker died) is delivered again after the visibility timeout; it
-# must exceed the hard time limit, or a long task would run twice (harmless, but wasted).
+# must exceed the hard time limit, or a long task would run twice (one file still, but wasted
+# work, and a report task killed at the hard limit would not be told apart from its redelivery).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
     "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
 }
 CELERY_TASK_EAGER_PROPAGATES = True
+# Periodic tasks, sent by Celery beat (the `beat` service of docker-compose.yml). A run no worker
+# took before the next one is due is dropped: the next does the same work.
+REPORTS_RECOVER_INTERVAL = env.int("REPORTS_RECOVER_INTERVAL", default=300)
+CELERY_BEAT_SCHEDULE = {
+    # Reports left queued or rendering longer than a task may run get their task sent again.
+    "reports-recover": {
+        "task": "reports.tasks.reports_recover_task",
+        "schedule": REPORTS_RECOVER_INTERVAL,
+        "options": {"expires": REPORTS_RECOVER_INTERVAL},
+    },
+}
 
 # --- REST API ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {

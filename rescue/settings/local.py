@@ -16,3 +16,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default="cache+memory://")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 DEMO_SEED_ALLOWED = env.bool("DEMO_SEED_ALLOWED", default=True)
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# SQLite has no row locks (select_for_update does nothing): two write transactions at once fail
+# with "database is locked" when the second one tries to write. Taking the write lock when the
+# transaction begins makes them wait for each other instead.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"

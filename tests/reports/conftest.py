@@ -1,3 +1,4 @@
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,3 +58,16 @@ def worker_factory(celery_queue: str, tmp_path: Path) -> Iterator[object]:
     yield start
     for worker in started:
         worker.kill()
+
+
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis (broker and result store) refuses connections, as when it is down."""
+    down = "redis://127.0.0.1:1/0"
+    monkeypatch.setitem(celery_app.conf, "broker_url", down)
+    monkeypatch.setitem(celery_app.conf, "result_backend", down)
+    # Connection pools and the result store are made again, to that URL.
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    monkeypatch.setattr(celery_app, "_backend_cache", None)
+    monkeypatch.setattr(celery_app, "_local", threading.local())

@@ -1,23 +1,46 @@
-"""Reports in-process: requests, versions, the render-once guarantee, the network-free fetcher."""
+"""Reports in-process: requests, versions, the content, the network-free fetcher, the pages."""
 
+import copy
 import http.server
 import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
+from io import BytesIO
+from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from audits.models import AuditEvent
 from reports import services
 from reports.models import Report
-from reports.rendering import html_to_pdf
+from reports.rendering import html_to_pdf, render_pdf
 from rescue.errors import ActionRefusedError
 from tests.reports.conftest import sealed_dossier
 from tests.world import World, client_for
 
 pytestmark = pytest.mark.django_db
+
+
+def pdf_pages(report: Report) -> list[str]:
+    """The text of each page of the report's PDF, as a reader copying it would get it."""
+    with report.file.open("rb") as handle:
+        return [page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages]
+
+
+def squeeze(text: str) -> str:
+    """Without any white space: text laid out over several lines compares equal."""
+    return "".join(text.split())
+
+
+def squeeze_spaces(text: str) -> str:
+    """Line breaks and runs of spaces as single spaces."""
+    return " ".join(text.split())
 
 
 @pytest.fixture
@@ -39,6 +62,51 @@ def test_a_request_is_queued_versioned_and_recorded(dossier: tuple) -> None:
         services.report_request(audit=audit, user=coordinator)
     services.report_render(report_id=report.pk)
     assert services.report_request(audit=audit, user=coordinator).version == 2
+
+
+@pytest.fixture
+def concurrent_request(dossier: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another request creates the same version between this one's numbering and its insert,
+    as two requests at once can where row locks do nothing (SQLite, in the embedded mode)."""
+    audit, _ = dossier
+    real_next_version = services._next_version
+
+    def next_version(reports: object) -> int:
+        version = real_next_version(reports)
+        Report.objects.create(
+            institution_id=audit.institution_id,
+            audit=audit,
+            kind=Report.Kind.DOSSIER,
+            language="en",
+            version=version,
+            requested_by_email="other@example.org",
+        )
+        return version
+
+    monkeypatch.setattr(services, "_next_version", next_version)
+
+
+def test_a_version_numbered_twice_at_once_is_refused_with_a_conflict(
+    dossier: tuple, concurrent_request: None
+) -> None:
+    audit, coordinator = dossier
+    with pytest.raises(services.ReportConflictError, match="at the same moment") as refused:
+        services.report_request(audit=audit, user=coordinator)
+    assert isinstance(refused.value, ActionRefusedError)  # every caller shows its message
+
+
+def test_the_page_and_the_api_answer_409_to_a_version_numbered_twice(
+    dossier: tuple, concurrent_request: None
+) -> None:
+    audit, coordinator = dossier
+    client = client_for(coordinator)
+    page = client.post(reverse("reports:create", args=[audit.pk]))
+    assert page.status_code == 409
+    assert "Someone asked for this report at the same moment" in page.content.decode()
+    Report.objects.for_institution(audit.institution_id).update(status=Report.Status.FAILED)
+    api = client.post(f"/api/v1/audits/{audit.pk}/reports/", {"kind": "dossier"})
+    assert api.status_code == 409
+    assert "at the same moment" in api.json()["detail"]
 
 
 def test_a_report_lost_by_the_workers_can_be_asked_for_again(dossier: tuple) -> None:
@@ -66,56 +134,54 @@ def test_rendering_twice_produces_one_file(dossier: tuple) -> None:
     assert (second.file.name, second.sha256, second.attempts) == (name, digest, 1)
 
 
-def test_a_stale_attempt_drops_its_result(dossier: tuple) -> None:
-    """Attempt 1 is overtaken by attempt 2 (its worker was thought dead): only 2 stores."""
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    _, attempt_1 = services._claim(report.pk)
-    _, attempt_2 = services._claim(report.pk)
-    assert (attempt_1, attempt_2) == (1, 2)
-    assert services._finish(report.pk, attempt_1, lambda r: None) is None
-    stored = services._finish(report.pk, attempt_2, lambda r: setattr(r, "status", "ready"))
-    assert stored is not None
-    assert stored.status == "ready"
-
-
-def test_a_report_interrupted_too_often_fails_with_a_message(dossier: tuple) -> None:
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    for _ in range(services.MAX_ATTEMPTS):
-        services._claim(report.pk)
-    assert services.report_render(report_id=report.pk).status == "failed"
-    report.refresh_from_db()
-    assert "interrupted" in report.error
-
-
 def test_the_pdf_holds_every_standard_and_the_seal(dossier: tuple) -> None:
-    from io import BytesIO  # noqa: PLC0415
-
-    from pypdf import PdfReader  # noqa: PLC0415
-
     audit, coordinator = dossier
     report = services.report_request(audit=audit, user=coordinator)
     report = services.report_render(report_id=report.pk)
-    with report.file.open("rb") as handle:
-        reader = PdfReader(BytesIO(handle.read()))
-    text = "".join(page.extract_text() for page in reader.pages)
-    squeezed = "".join(text.split())
-    assert len(reader.pages) == report.page_count
-    for code in audit.assessments.values_list("standard__code", flat=True):
+    pages = pdf_pages(report)
+    text = "".join(pages)
+    squeezed = squeeze(text)
+    assert len(pages) == report.page_count
+    assessments = audit.assessments.values_list(
+        "standard__code", "standard__title", "narrative", "self_rating"
+    )
+    assert len(assessments) > 20
+    for code, title, narrative, rating in assessments:
         assert code in text
-    assert audit.manifest_digest in squeezed
+        # The standard's own entry, not only its code in the evidence index: the heading (code
+        # then title) and the narrative.
+        assert squeeze(f"{code} {title}") in squeezed, code
+        assert squeeze(narrative) in squeezed, code
+        assert rating == "met"
+    assert text.count("Self-rating: Met") == len(assessments)
+    # The seal digest on one line: copied from the PDF, it is the 64 digits (cover and index).
+    assert text.count(audit.manifest_digest) == 2
     assert "Hospital Report" in text
     assert "Evidence index" in text
+    assert "in preparation" not in text
+
+
+def test_a_draft_dossier_can_be_reported_and_says_it_is_not_sealed(catalogue: None) -> None:
+    audit, coordinator = sealed_dossier(submit=False)
+    assert not audit.is_sealed
+    report = services.report_render(
+        report_id=services.report_request(audit=audit, user=coordinator).pk
+    )
+    assert report.status == "ready"
+    text = "".join(pdf_pages(report))
+    assert "not sealed: the dossier is not submitted" in text
+    assert "not yet submitted" in text
+    assert "This dossier is in preparation: the content may still change." in squeeze_spaces(text)
+    assert "Seal digest of the submitted dossier: not sealed" in squeeze_spaces(text)
 
 
 @pytest.fixture
-def http_server() -> Iterator[tuple[str, list[str]]]:
-    hits: list[str] = []
+def http_server() -> Iterator[tuple[str, list[object]]]:
+    """A local HTTP server; every connection to it is recorded (an https one too)."""
+    connections: list[object] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            hits.append(self.path)
             self.send_response(200)
             self.send_header("Content-Type", "text/css")
             self.end_headers()
@@ -124,15 +190,27 @@ def http_server() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    class Server(http.server.HTTPServer):
+        def verify_request(self, request: object, client_address: object) -> bool:
+            connections.append(client_address)
+            return True
+
+    server = Server(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", hits
+    yield f"http://127.0.0.1:{server.server_port}", connections
     server.shutdown()
 
 
+def test_the_http_server_records_connections(http_server: tuple) -> None:
+    base, connections = http_server
+    with urllib.request.urlopen(f"{base}/style.css", timeout=5) as response:  # noqa: S310
+        assert response.read() == b"body { color: red }"
+    assert len(connections) == 1
+
+
 def test_external_resources_are_never_fetched(http_server: tuple) -> None:
-    base, hits = http_server
+    base, connections = http_server
     html = f"""
       <link rel="stylesheet" href="{base}/style.css">
       <style>@import url("{base}/imported.css"); body {{ background: url("{base}/bg.png") }}</style>
@@ -142,11 +220,37 @@ def test_external_resources_are_never_fetched(http_server: tuple) -> None:
     """
     rendered = html_to_pdf(html)
     assert rendered.content.startswith(b"%PDF")
-    assert hits == []
+    assert connections == []
     refused = " ".join(rendered.refused_urls)
     for url in (f"{base}/style.css", f"{base}/logo.png", "file:///etc/passwd", "data:image"):
         assert url in refused
     assert "print.css" not in refused  # the project's own stylesheet is served
+
+
+@pytest.fixture
+def test_templates(settings: object) -> None:
+    """Templates of the tests (tests/reports/templates/) found before the project's."""
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["DIRS"] = [Path(__file__).parent / "templates", *templates[0]["DIRS"]]
+    settings.TEMPLATES = templates
+
+
+def test_a_report_template_cannot_fetch_anything_either(
+    http_server: tuple, test_templates: None
+) -> None:
+    """Through render_pdf, as the reports are rendered: a template in pdf/ refers to http(s)."""
+    base, connections = http_server
+    tls = base.replace("http://", "https://")
+    rendered = render_pdf(
+        "pdf/test_external_resources.html", {"server": base, "tls_server": tls}, language="nl"
+    )
+    assert "Report body" in "".join(PdfReader(BytesIO(rendered.content)).pages[0].extract_text())
+    assert connections == []
+    refused = set(rendered.refused_urls)
+    assert {f"{base}/style.css", f"{tls}/style.css", f"{base}/logo.png", f"{tls}/logo.png"} <= (
+        refused
+    )
+    assert not [url for url in refused if "print.css" in url]  # pdf/base.html's own stylesheet
 
 
 def test_page_shows_polling_row_and_download_after_render(dossier: tuple) -> None:
@@ -157,16 +261,52 @@ def test_page_shows_polling_row_and_download_after_render(dossier: tuple) -> Non
     report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
     status_url = reverse("reports:status", args=[audit.pk, report.pk])
     row = client.get(status_url).content.decode()
-    assert 'hx-trigger="every 2s"' in row
+    assert f'hx-get="{status_url}" hx-trigger="every 2s" hx-swap="outerHTML"' in row
     assert "Download PDF" not in row
     services.report_render(report_id=report.pk)
     row = client.get(status_url).content.decode()
+    assert "hx-get" not in row  # the row replaces itself with one that does not poll
     assert "hx-trigger" not in row
+    assert "Download PDF" in row
     download = client.get(reverse("reports:download", args=[audit.pk, report.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert download["X-Content-Type-Options"] == "nosniff"
     assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+
+def test_a_failed_report_stops_polling_and_offers_to_try_again(
+    dossier: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit, coordinator = dossier
+    client = client_for(coordinator)
+    create_url = reverse("reports:create", args=[audit.pk])
+    client.post(create_url)
+    report = Report.objects.for_institution(audit.institution_id).get(audit=audit)
+    status_url = reverse("reports:status", args=[audit.pk, report.pk])
+    assert 'hx-trigger="every 2s"' in client.get(status_url).content.decode()
+
+    def broken(report: Report) -> None:
+        raise ValueError("layout failed")
+
+    monkeypatch.setattr(services, "_renderers", lambda: {Report.Kind.DOSSIER: broken})
+    with pytest.raises(ValueError, match="layout failed"):
+        services.report_render(report_id=report.pk)
+    row = client.get(status_url).content.decode()
+    assert "hx-get" not in row
+    assert "hx-trigger" not in row
+    assert "The report could not be rendered." in row
+    assert f'action="{create_url}"' in row
+    assert "csrfmiddlewaretoken" in row
+    assert "Try again" in row
+    assert "Try again" in client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+
+    # Trying again asks for version 2; version 1's row no longer offers it.
+    assert client.post(create_url, {"kind": "dossier"}).status_code == 302
+    assert "Try again" not in client.get(status_url).content.decode()
+    page = client.get(reverse("audits:detail", args=[audit.pk])).content.decode()
+    assert "Try again" not in page
+    assert page.count('hx-trigger="every 2s"') == 1  # version 2, pending
 
 
 def test_pending_report_cannot_be_downloaded(world: World) -> None:
@@ -175,6 +315,45 @@ def test_pending_report_cannot_be_downloaded(world: World) -> None:
     report.save()
     url = reverse("reports:download", args=[world.audit_a.pk, report.pk])
     assert world.client("coordinator_a").get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "lost",
+    [
+        "deleted",
+        ClientError({"Error": {"Code": "404", "Message": "Not Found"}}, "HeadObject"),
+        ClientError({"Error": {"Code": "NoSuchKey", "Message": "No such key"}}, "GetObject"),
+    ],
+    ids=["disk", "s3-head", "s3-get"],
+)
+def test_a_report_whose_file_is_lost_answers_404_with_a_message(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, lost: object
+) -> None:
+    report = world.report_a
+    if lost == "deleted":
+        report.file.storage.delete(report.file.name)
+    else:
+
+        def open_lost(*args: object, **kwargs: object) -> None:
+            raise lost
+
+        monkeypatch.setattr(FileSystemStorage, "open", open_lost)
+    url = reverse("reports:download", args=[world.audit_a.pk, report.pk])
+    response = world.client("coordinator_a").get(url)
+    assert response.status_code == 404
+    assert "The file of Dossier report v1 is missing from the storage" in response.content.decode()
+    assert f"report {report.pk}: its file {report.file.name} is missing" in caplog.text
+
+
+def test_other_storage_errors_are_not_taken_for_a_lost_file(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def open_refused(*args: object, **kwargs: object) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": "Denied"}}, "GetObject")
+
+    monkeypatch.setattr(FileSystemStorage, "open", open_refused)
+    with pytest.raises(ClientError):
+        services.report_open(world.report_a)
 
 
 def test_api_lists_and_queues_reports(world: World) -> None:
@@ -196,67 +375,29 @@ def test_api_lists_and_queues_reports(world: World) -> None:
     assert Report.objects.for_institution(world.institution_a.pk).count() == 2
 
 
-def test_transient_errors_are_retried_then_reported(
-    dossier: tuple, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from django.db import OperationalError  # noqa: PLC0415
-
-    from reports import tasks  # noqa: PLC0415
-
-    audit, coordinator = dossier
-    report = services.report_request(audit=audit, user=coordinator)
-    calls: list[int] = []
-    real_render = services.report_render
-
-    def flaky(*, report_id: int) -> Report | None:
-        calls.append(report_id)
-        if len(calls) == 1:
-            raise OperationalError("the database restarted")
-        return real_render(report_id=report_id)
-
-    # Retries of an eager run are eager runs too; errors stay in the result instead of raising.
-    monkeypatch.setitem(tasks.render_report.app.conf, "task_eager_propagates", False)
-    monkeypatch.setattr(tasks, "report_render", flaky)
-    assert tasks.render_report.apply(args=[report.pk]).get() == "ready"
-    assert len(calls) == 2  # one failure, one retry
-
-    def down(*, report_id: int) -> None:
-        calls.append(report_id)
-        raise OperationalError("the database is down")
-
-    second = services.report_request(audit=audit, user=coordinator)
-    calls.clear()
-    monkeypatch.setattr(tasks, "report_render", down)
-    result = tasks.render_report.apply(args=[second.pk])
-    assert result.failed()
-    assert len(calls) == tasks.render_report.max_retries + 1
-    second.refresh_from_db()
-    assert (second.status, second.error) == ("failed", "The service was unavailable; ask again.")
-
-
 @pytest.mark.parametrize(
     ("language", "expected", "absent"),
     [
         ("es", ["Informe del dosier", "Índice de evidencias", "Cumplido", "Hospital"], "Summary"),
         ("de", ["Dossierbericht", "Nachweisverzeichnis", "Erfüllt", "Krankenhaus"], "Summary"),
+        (
+            "nl",
+            ["Dossierrapport", "Overzicht van bewijsstukken", "Voldaan", "Ziekenhuis"],
+            "Summary",
+        ),
         ("fr", ["Dossier report", "Evidence index", "Met", "Hospital"], "Résumé"),  # no French yet
     ],
 )
 def test_the_report_speaks_the_institutions_language_where_translated(
     dossier: tuple, language: str, expected: list[str], absent: str
 ) -> None:
-    from io import BytesIO  # noqa: PLC0415
-
-    from pypdf import PdfReader  # noqa: PLC0415
-
     audit, coordinator = dossier
     audit.institution.preferred_language = language
     audit.institution.save()
     report = services.report_request(audit=audit, user=coordinator)
     assert report.language == (language if language != "fr" else "en")
     report = services.report_render(report_id=report.pk)
-    with report.file.open("rb") as handle:
-        text = "".join(page.extract_text() for page in PdfReader(BytesIO(handle.read())).pages)
+    text = "".join(pdf_pages(report))
     for phrase in expected:
         assert phrase in text
     assert absent not in text

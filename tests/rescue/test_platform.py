@@ -105,6 +105,20 @@ def test_embedded_settings_run_without_services() -> None:
     ]
 
 
+def test_embedded_sqlite_takes_the_write_lock_when_a_transaction_begins() -> None:
+    """Two report requests at once wait for each other instead of one failing with "database
+    is locked": SQLite has no row locks for select_for_update to take."""
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "rescue.settings.local"}
+    code = (
+        "import django; django.setup(); from django.db import connection;"
+        "print(connection.settings_dict['OPTIONS'].get('transaction_mode'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["IMMEDIATE"]
+
+
 def test_every_environment_variable_is_documented() -> None:
     documented = {
         line.split("=", 1)[0]

@@ -129,6 +129,25 @@ def test_a_foreign_file_under_ones_own_audit_is_missing_too(world: World) -> Non
 
 
 @pytest.mark.django_db
+def test_a_foreign_report_under_ones_own_audit_is_missing_too(world: World) -> None:
+    """B's coordinator, who may have B's reports, puts A's report id under B's own audit."""
+    client = world.client(OUTSIDER)
+    own_audit = world.audit_b.pk
+    before = snapshot()
+    for url in (
+        reverse("reports:status", args=[own_audit, world.report_a.pk]),
+        reverse("reports:download", args=[own_audit, world.report_a.pk]),
+        f"/api/v1/audits/{own_audit}/reports/{world.report_a.pk}/",
+    ):
+        foreign = client.get(url)
+        missing = client.get(url.replace(f"/{world.report_a.pk}/", f"/{MISSING_ID}/"))
+        assert foreign.status_code == missing.status_code == 404, url
+        assert "Hospital A" not in foreign.content.decode(), url
+    assert client.get(f"/api/v1/audits/{own_audit}/reports/").json() == []
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
 def test_the_other_institutions_files_appear_nowhere(world: World) -> None:
     client = world.client(OUTSIDER)
     own = world.audit_b.pk
