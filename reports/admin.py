@@ -1,19 +1,15 @@
 from django.contrib import admin
 
-from institutions.admin_mixins import TenantAdminMixin
+from institutions.admin_mixins import ReadOnlyAdminMixin, TenantAdminMixin
 from reports.models import Report
 
 
 @admin.register(Report)
-class ReportAdmin(TenantAdminMixin, admin.ModelAdmin):
-    """Read-only: reports are asked for on the audit page and rendered by the workers."""
+class ReportAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
+    """Read-only: reports are asked for on the audit page and rendered by the workers; deleting
+    one here would leave its file behind and a gap in its versions."""
 
     list_display = ["__str__", "status", "requested_by_email", "requested_at", "attempts"]
     list_filter = ["status", "kind"]
     list_select_related = ["audit__institution"]
-
-    def has_add_permission(self, request: object) -> bool:
-        return False
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
+    exclude = ["file"]  # downloaded on the audit page, after the permission check

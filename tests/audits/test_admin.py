@@ -1,5 +1,6 @@
-"""The Django admin shows audits, their history and evidence, and changes none of them: audits
-change through their services, which check the rules, keep the seal and write the history."""
+"""The Django admin shows audits, their history, evidence and reports, and changes none of
+them: they change through their services, which check the rules, keep the seal and write the
+history."""
 
 import pytest
 from django.test import Client
@@ -30,10 +31,11 @@ def urls(world: World) -> dict[str, str]:
         "audit": f"/admin/audits/audit/{world.audit_a.pk}/",
         "event": f"/admin/audits/auditevent/{event.pk}/",
         "evidence": f"/admin/evidence/evidencefile/{world.evidence_a.pk}/",
+        "report": f"/admin/reports/report/{world.report_a.pk}/",
     }
 
 
-@pytest.mark.parametrize("kind", ["audit", "event", "evidence"])
+@pytest.mark.parametrize("kind", ["audit", "event", "evidence", "report"])
 def test_the_admin_shows_the_records_of_every_institution(
     admin_client: Client, world: World, kind: str
 ) -> None:
@@ -51,7 +53,7 @@ def test_the_evidence_admin_links_no_stored_file(admin_client: Client, world: Wo
     assert world.evidence_a.current_revision.file.name not in page  # … not where it is stored
 
 
-@pytest.mark.parametrize("kind", ["audit", "event", "evidence"])
+@pytest.mark.parametrize("kind", ["audit", "event", "evidence", "report"])
 def test_the_admin_neither_edits_adds_nor_deletes(
     admin_client: Client, world: World, kind: str
 ) -> None:
