@@ -33,7 +33,7 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
@@ -248,7 +248,8 @@ def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
     from reports.dossier import dossier_context  # noqa: PLC0415 - keeps imports light
 
     def dossier(report: Report) -> RenderedPdf:
-        context = dossier_context(report.audit) | {"report": report}
+        with translation.override(report.language):  # labels made in Python, the chart's too
+            context = dossier_context(report.audit) | {"report": report}
         return render_pdf("pdf/dossier.html", context, language=report.language)
 
     return {Report.Kind.DOSSIER: dossier}

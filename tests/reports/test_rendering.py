@@ -378,14 +378,23 @@ def test_api_lists_and_queues_reports(world: World) -> None:
 @pytest.mark.parametrize(
     ("language", "expected", "absent"),
     [
-        ("es", ["Informe del dosier", "Índice de evidencias", "Cumplido", "Hospital"], "Summary"),
-        ("de", ["Dossierbericht", "Nachweisverzeichnis", "Erfüllt", "Krankenhaus"], "Summary"),
         (
-            "nl",
-            ["Dossierrapport", "Overzicht van bewijsstukken", "Voldaan", "Ziekenhuis"],
+            "es",
+            ["Informe del dosier", "Índice de evidencias", "Cumplido", "Hospital", "Sin valorar"],
             "Summary",
         ),
-        ("fr", ["Dossier report", "Evidence index", "Met", "Hospital"], "Résumé"),  # no French yet
+        (
+            "de",
+            ["Dossierbericht", "Nachweisverzeichnis", "Erfüllt", "Krankenhaus", "Noch nicht"],
+            "Summary",
+        ),
+        (
+            "nl",
+            ["Dossierrapport", "Overzicht van bewijsstukken", "Voldaan", "Ziekenhuis", "Nog niet"],
+            "Summary",
+        ),
+        # No French yet: English throughout.
+        ("fr", ["Dossier report", "Evidence index", "Met", "Hospital", "Not rated yet"], "Résumé"),
     ],
 )
 def test_the_report_speaks_the_institutions_language_where_translated(
