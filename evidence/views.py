@@ -6,12 +6,11 @@ reach is a 404, whatever the URL. Someone who may see a file but not change it (
 admin, a contributor on another standard) gets a 403 with the reason; a sealed dossier a 400.
 """
 
-import logging
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -24,8 +23,7 @@ from evidence.forms import EffectiveDateForm, LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
-
-logger = logging.getLogger(__name__)
+from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
 
 NOT_YOURS = "You can see this file but not change it."
 
@@ -159,20 +157,14 @@ def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> 
     if revision is None:
         raise Http404("No such revision.")
     try:
-        stored = revision.file.open("rb")
-    except OSError:  # the row is there, the stored file is not: storage lost it
-        logger.exception("Evidence file %s revision %s missing from storage", evidence.pk, number)
+        stored = stored_file_open(
+            revision.file, label=f"evidence {evidence.pk} revision {revision.number}"
+        )
+    except StoredFileMissingError:
         raise Http404("The stored file is missing; ask the platform administrators.") from None
-    response = FileResponse(
-        stored,
-        as_attachment=True,
-        filename=revision.original_name,
-        content_type=revision.mime_type,
+    return private_attachment(
+        stored, filename=revision.original_name, content_type=revision.mime_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def _change(

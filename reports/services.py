@@ -43,9 +43,9 @@ from reports.models import Report
 from reports.permissions import report_policy
 from reports.rendering import RenderedPdf, render_pdf
 from rescue.errors import ActionRefusedError
+from rescue.files import stored_file_open
 
 try:  # S3 storage (django-storages on boto3): its connection errors are transient too
-    from botocore.exceptions import ClientError as StorageClientError
     from botocore.exceptions import ConnectionError as StorageConnectionError
     from botocore.exceptions import HTTPClientError as StorageHTTPError
 
@@ -54,7 +54,6 @@ try:  # S3 storage (django-storages on boto3): its connection errors are transie
         StorageHTTPError,  # ConnectionClosedError, ReadTimeoutError, …
     )
 except ImportError:  # pragma: no cover - files on local disk only
-    StorageClientError = None
     STORAGE_TRANSIENT_ERRORS = ()
 
 logger = logging.getLogger(__name__)
@@ -84,10 +83,6 @@ NOT_RENDERED = "The report could not be rendered."
 
 class ReportConflictError(ActionRefusedError):
     """Another request numbered the same version at the same moment (HTTP 409)."""
-
-
-class ReportFileMissingError(Exception):
-    """A ready report whose file is not in the storage any more."""
 
 
 def hard_time_limit() -> timedelta:
@@ -324,24 +319,8 @@ def report_fail(
     return bool(failed)
 
 
-def _file_missing(exc: Exception) -> bool:
-    if isinstance(exc, FileNotFoundError):
-        return True
-    if StorageClientError is not None and isinstance(exc, StorageClientError):
-        return exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}
-    return False
-
-
 def report_open(report: Report) -> File:
-    """The report's file, open for reading; ReportFileMissingError if the storage lost it."""
+    """The report's file, open for reading; StoredFileMissingError if the storage lost it."""
     if report.status != Report.Status.READY or not report.file:
         raise ActionRefusedError("The report is not ready yet.")
-    try:
-        return report.file.open("rb")
-    except Exception as exc:
-        if not _file_missing(exc):
-            raise
-        logger.error(  # noqa: TRY400 - the missing file is the news, not the traceback
-            "report %s: its file %s is missing from the storage", report.pk, report.file.name
-        )
-        raise ReportFileMissingError(report.file.name) from exc
+    return stored_file_open(report.file, label=f"report {report.pk}")

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -13,11 +13,11 @@ from reports.models import Report
 from reports.permissions import report_policy
 from reports.services import (
     ReportConflictError,
-    ReportFileMissingError,
     report_open,
     report_request,
 )
 from rescue.errors import ActionRefusedError
+from rescue.files import StoredFileMissingError, private_attachment
 
 
 @login_required
@@ -66,17 +66,11 @@ def report_download(request: HttpRequest, audit_id: int, report_id: int) -> Http
         handle = report_open(report)
     except ActionRefusedError:
         raise Http404("The report is not ready.") from None
-    except ReportFileMissingError:
+    except StoredFileMissingError:
         messages.error(
             request,
             f"The file of {report.get_kind_display()} v{report.version} is missing from the "
             "storage (the incident is logged): generate a new version.",
         )
         return dashboard_page(request, audit, status=404)
-    response = FileResponse(
-        handle, as_attachment=True, filename=report.filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_attachment(handle, filename=report.filename, content_type="application/pdf")
