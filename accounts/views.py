@@ -25,6 +25,7 @@ from accounts.services import (
     totp_device_confirm,
     totp_device_get_or_create_unconfirmed,
 )
+from rescue.http import AuthenticatedHttpRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -49,14 +50,16 @@ def _refused_status(error: TwoFactorError) -> int:
 
 
 @login_required
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up an authenticator first, or verify with the one already set up."""
     if totp_device_confirmed_exists(user=request.user):
         return _redirect_keeping_next(request, "two_factor_verify")
     return _redirect_keeping_next(request, "two_factor_setup")
 
 
-def _setup_context(request: HttpRequest, device: TOTPDevice, form: OTPTokenForm) -> dict:
+def _setup_context(
+    request: AuthenticatedHttpRequest, device: TOTPDevice, form: OTPTokenForm
+) -> dict:
     secret = b32encode(device.bin_key).decode()
     # The SVG is generated here from our own device's URL: nothing user-supplied is in it.
     qr_svg = segno.make(device.config_url).svg_inline(scale=4, title="QR code for the app")
@@ -73,7 +76,7 @@ def _setup_context(request: HttpRequest, device: TOTPDevice, form: OTPTokenForm)
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Scan the QR code, confirm with a code, receive backup codes once."""
     user = request.user
     if totp_device_confirmed_exists(user=user) and not user.is_verified():
@@ -101,7 +104,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A code from the authenticator app, or one of the backup codes."""
     user = request.user
     if not totp_device_confirmed_exists(user=user):

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django_countries import countries
@@ -26,6 +28,6 @@ class ConflictForm(forms.Form):
 class AssignAuditorForm(forms.Form):
     auditor = forms.ModelChoiceField(queryset=None, empty_label="Choose an auditor")
 
-    def __init__(self, *args: object, auditors: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, auditors: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["auditor"].queryset = auditors

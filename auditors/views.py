@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -11,15 +11,16 @@ from auditors import services
 from auditors.forms import AuditorProfileForm, ConflictForm
 from auditors.selectors import auditor_assignment_list, auditor_conflict_list, auditor_pool
 from rescue.errors import ActionRefusedError
+from rescue.http import AuthenticatedHttpRequest
 
 
-def _require_auditor(request: HttpRequest) -> None:
+def _require_auditor(request: AuthenticatedHttpRequest) -> None:
     if not is_auditor(request.user):
         raise Http404
 
 
 def _profile_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     profile_form: AuditorProfileForm | None = None,
     conflict_form: ConflictForm | None = None,
     status: int = 200,
@@ -42,7 +43,7 @@ def _profile_page(
 
 
 @login_required
-def auditor_profile(request: HttpRequest) -> HttpResponse:
+def auditor_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_auditor(request)
     if request.method != "POST":
         return _profile_page(request)
@@ -56,7 +57,7 @@ def auditor_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def conflict_declare(request: HttpRequest) -> HttpResponse:
+def conflict_declare(request: AuthenticatedHttpRequest) -> HttpResponse:
     _require_auditor(request)
     form = ConflictForm(request.POST)
     if not form.is_valid():
@@ -73,7 +74,7 @@ def conflict_declare(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def auditor_pool_list(request: HttpRequest) -> HttpResponse:
+def auditor_pool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_platform_admin(request.user):
         raise Http404
     return render(request, "auditors/auditor_pool.html", {"auditors": auditor_pool()})

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from accounts.models import User
@@ -56,7 +58,7 @@ class AssigneesForm(forms.Form):
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, members: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, members: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignees"].queryset = members
 
@@ -77,7 +79,7 @@ class ReuseForm(forms.Form):
         empty_label="Choose a file…",
     )
 
-    def __init__(self, *args: object, files: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, files: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["evidence"].queryset = files
         self.fields["evidence"].label_from_instance = lambda f: (

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,10 +13,11 @@ from audits.permissions import AuditAction, audit_policy
 from audits.selectors import audit_progress_annotate
 from audits.services import assignments as services
 from rescue.errors import ActionRefusedError
+from rescue.http import AuthenticatedHttpRequest
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audits = audit_progress_annotate(
         audit_policy.audits_for(request.user, AuditAction.VIEW)
         .select_related("institution", "catalogue_version")
@@ -26,7 +27,10 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_page(
-    request: HttpRequest, audit: Audit, form: AssignAuditorForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    audit: Audit,
+    form: AssignAuditorForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     can = audit_policy.capabilities(request.user, audit)
     assignments = (
@@ -41,14 +45,14 @@ def _detail_page(
 
 
 @login_required
-def audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_detail(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     return _detail_page(request, audit)
 
 
 @login_required
 @require_POST
-def auditor_assign(request: HttpRequest, audit_id: int) -> HttpResponse:
+def auditor_assign(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.ASSIGN_AUDITORS, audit_id)
     form = AssignAuditorForm(request.POST, auditors=auditor_pool())
     if not form.is_valid():
@@ -66,7 +70,9 @@ def auditor_assign(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def assignment_end(request: HttpRequest, audit_id: int, assignment_id: int) -> HttpResponse:
+def assignment_end(
+    request: AuthenticatedHttpRequest, audit_id: int, assignment_id: int
+) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.ASSIGN_AUDITORS, audit_id)
     assignment = get_object_or_404(
         AuditorAssignment.objects.for_institution(audit.institution_id)
@@ -85,7 +91,7 @@ def assignment_end(request: HttpRequest, audit_id: int, assignment_id: int) -> H
 
 @login_required
 @require_POST
-def audit_close(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_close(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.CLOSE, audit_id)
     try:
         services.audit_close(audit=audit, closed_by=request.user)

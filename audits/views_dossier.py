@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.views.decorators.http import require_POST
@@ -37,12 +37,13 @@ from evidence.services import evidence_link_add
 from institutions.permissions import InstitutionAction, institution_policy
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
+from rescue.http import AuthenticatedHttpRequest
 
 HISTORY_PAGE_SIZE = 100
 
 
 @login_required
-def audit_start(request: HttpRequest, institution_id: int) -> HttpResponse:
+def audit_start(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.START_AUDIT, institution_id
     )
@@ -62,7 +63,7 @@ def audit_start(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def prior_certification(request: HttpRequest, institution_id: int) -> HttpResponse:
+def prior_certification(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.VIEW, institution_id
     )
@@ -91,7 +92,7 @@ def _flagged_files(items: list) -> list[dict]:
 
 
 def dashboard_page(
-    request: HttpRequest, audit: Audit, gaps: list | None = None, status: int = 200
+    request: AuthenticatedHttpRequest, audit: Audit, gaps: list | None = None, status: int = 200
 ) -> HttpResponse:
     visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
     sections = dossier_progress(audit=audit, assessments=visible)
@@ -115,14 +116,14 @@ def dashboard_page(
 
 
 @login_required
-def audit_dashboard(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_dashboard(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     return dashboard_page(request, audit)
 
 
 @login_required
 @require_POST
-def audit_submit_view(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_submit_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     if audit.is_sealed:
         messages.error(request, "This dossier has been submitted already.")
@@ -143,7 +144,7 @@ def audit_submit_view(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 
 @login_required
-def audit_history(request: HttpRequest, audit_id: int) -> HttpResponse:
+def audit_history(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     page = Paginator(assessment_policy.events_for(request.user, audit), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -159,7 +160,7 @@ def _members(audit: Audit) -> object:
 
 
 def standard_page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     assessment: StandardAssessment,
     rating_form: SelfRatingForm | None = None,
     upload_form: UploadForm | None = None,
@@ -242,7 +243,7 @@ def standard_page(
 
 
 @login_required
-def standard_detail(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+def standard_detail(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
     return standard_page(request, assessment)
@@ -250,7 +251,7 @@ def standard_detail(request: HttpRequest, audit_id: int, code: str) -> HttpRespo
 
 @login_required
 @require_POST
-def standard_rate(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+def standard_rate(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
     if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
@@ -268,7 +269,7 @@ def standard_rate(request: HttpRequest, audit_id: int, code: str) -> HttpRespons
 
 
 def _refusal(
-    request: HttpRequest, assessment: StandardAssessment, action: AssessmentAction
+    request: AuthenticatedHttpRequest, assessment: StandardAssessment, action: AssessmentAction
 ) -> HttpResponse | None:
     """The page with the reason when the dossier is sealed (400) or the action is not the
     user's (403); None when the user may go on."""
@@ -283,7 +284,7 @@ def _refusal(
 
 @login_required
 @require_POST
-def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+def standard_assignees(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
     if refusal := _refusal(request, assessment, AssessmentAction.ASSIGN):
@@ -305,7 +306,7 @@ def standard_assignees(request: HttpRequest, audit_id: int, code: str) -> HttpRe
 
 @login_required
 @require_POST
-def standard_link(request: HttpRequest, audit_id: int, code: str) -> HttpResponse:
+def standard_link(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     """Use a file already in the dossier for this standard too."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)

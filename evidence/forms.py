@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from audits.models import StandardAssessment
@@ -8,7 +10,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(*args, **kwargs)
 
@@ -58,6 +60,6 @@ class LinksForm(forms.Form):
         queryset=StandardAssessment.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: object, assessments: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, assessments: object, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assessments"].queryset = assessments

@@ -24,6 +24,7 @@ from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
+from rescue.http import AuthenticatedHttpRequest
 
 NOT_YOURS = "You can see this file but not change it."
 
@@ -49,7 +50,7 @@ def _back(request: HttpRequest, audit: Audit) -> HttpResponse:
 
 
 def _page(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     audit: Audit,
     code: str,
     status: int,
@@ -82,7 +83,7 @@ def _upload_refusal(
 
 @login_required
 @require_POST
-def evidence_upload(request: HttpRequest, audit_id: int) -> HttpResponse:
+def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     form = UploadForm(request.POST, request.FILES)
     codes = sorted(set(request.POST.getlist("standards")))
@@ -141,7 +142,9 @@ def evidence_upload(request: HttpRequest, audit_id: int) -> HttpResponse:
 
 
 @login_required
-def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_download(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
     revision = evidence.current_revision
@@ -168,7 +171,7 @@ def evidence_download(request: HttpRequest, audit_id: int, evidence_id: int) -> 
 
 
 def _change(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     audit_id: int,
     evidence_id: int,
     action: Callable[[Audit, EvidenceFile], object],
@@ -204,7 +207,7 @@ def _change(
     return _back(request, audit)
 
 
-def _replace(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+def _replace(request: AuthenticatedHttpRequest) -> Callable[[Audit, EvidenceFile], object]:
     def action(audit: Audit, evidence: EvidenceFile) -> object:
         form = ReplaceForm(request.POST, request.FILES)
         refusals = getattr(request, "upload_refusals", [])
@@ -224,7 +227,9 @@ def _replace(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
 
 @login_required
 @require_POST
-def evidence_replace(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_replace(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     return _change(
         request,
         audit_id,
@@ -234,7 +239,7 @@ def evidence_replace(request: HttpRequest, audit_id: int, evidence_id: int) -> H
     )
 
 
-def _links(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+def _links(request: AuthenticatedHttpRequest) -> Callable[[Audit, EvidenceFile], object]:
     def action(audit: Audit, evidence: EvidenceFile) -> object:
         editable = assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
         form = LinksForm(request.POST, assessments=editable)
@@ -249,7 +254,9 @@ def _links(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
 
 @login_required
 @require_POST
-def evidence_links(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_links(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     return _change(
         request,
         audit_id,
@@ -259,7 +266,7 @@ def evidence_links(request: HttpRequest, audit_id: int, evidence_id: int) -> Htt
     )
 
 
-def _effective_date(request: HttpRequest) -> Callable[[Audit, EvidenceFile], object]:
+def _effective_date(request: AuthenticatedHttpRequest) -> Callable[[Audit, EvidenceFile], object]:
     def action(audit: Audit, evidence: EvidenceFile) -> object:
         form = EffectiveDateForm(request.POST)
         if not form.is_valid():
@@ -275,7 +282,9 @@ def _effective_date(request: HttpRequest) -> Callable[[Audit, EvidenceFile], obj
 
 @login_required
 @require_POST
-def evidence_date(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_date(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     return _change(
         request,
         audit_id,
@@ -287,7 +296,9 @@ def evidence_date(request: HttpRequest, audit_id: int, evidence_id: int) -> Http
 
 @login_required
 @require_POST
-def evidence_delete(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_delete(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     return _change(
         request,
         audit_id,
@@ -299,7 +310,9 @@ def evidence_delete(request: HttpRequest, audit_id: int, evidence_id: int) -> Ht
 
 @login_required
 @require_POST
-def evidence_review(request: HttpRequest, audit_id: int, evidence_id: int) -> HttpResponse:
+def evidence_review(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
     return _change(
         request,
         audit_id,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from institutions.models import Institution, InstitutionSite, Invitation
@@ -22,7 +24,7 @@ class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(choices=())
 
-    def __init__(self, *args: object, roles: list[tuple[str, str]], **kwargs: object) -> None:
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
 
@@ -35,7 +37,7 @@ class AcceptNewAccountForm(forms.Form):
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
-    def __init__(self, *args: object, invitation: Invitation, **kwargs: object) -> None:
+    def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         self.invitation = invitation
         super().__init__(*args, **kwargs)
 

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
 from accounts.selectors import account_exists
 from audits.forms import PriorCertificationForm
@@ -32,10 +33,11 @@ from institutions.selectors import (
     institution_site_list,
 )
 from rescue.errors import ActionRefusedError
+from rescue.http import AuthenticatedHttpRequest
 
 
 @login_required
-def institution_list(request: HttpRequest) -> HttpResponse:
+def institution_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     institutions = institution_policy.institutions_for(request.user, InstitutionAction.VIEW)
     if not request.user.has_perm(PERM_VIEW_ALL_INSTITUTIONS):
         raise Http404  # members reach their institutions from the home page
@@ -47,7 +49,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def institution_create(request: HttpRequest) -> HttpResponse:
+def institution_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not request.user.has_perm(PERM_MANAGE_ALL_INSTITUTIONS):
         raise Http404
     form = InstitutionForm(request.POST or None)
@@ -60,7 +62,7 @@ def institution_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def institution_detail(request: HttpRequest, institution_id: int) -> HttpResponse:
+def institution_detail(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.VIEW, institution_id
     )
@@ -100,7 +102,7 @@ def _edit_page(
 
 
 @login_required
-def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
+def institution_edit(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
@@ -117,7 +119,7 @@ def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def site_add(request: HttpRequest, institution_id: int) -> HttpResponse:
+def site_add(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
@@ -137,7 +139,9 @@ def site_add(request: HttpRequest, institution_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def site_remove(request: HttpRequest, institution_id: int, site_id: int) -> HttpResponse:
+def site_remove(
+    request: AuthenticatedHttpRequest, institution_id: int, site_id: int
+) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
@@ -148,7 +152,10 @@ def site_remove(request: HttpRequest, institution_id: int, site_id: int) -> Http
 
 
 def _members_page(
-    request: HttpRequest, institution_id: int, form: InvitationForm | None = None, status: int = 200
+    request: AuthenticatedHttpRequest,
+    institution_id: int,
+    form: InvitationForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
@@ -165,13 +172,13 @@ def _members_page(
 
 
 @login_required
-def member_list(request: HttpRequest, institution_id: int) -> HttpResponse:
+def member_list(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     return _members_page(request, institution_id)
 
 
 @login_required
 @require_POST
-def invitation_create(request: HttpRequest, institution_id: int) -> HttpResponse:
+def invitation_create(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
     )
@@ -196,7 +203,7 @@ def invitation_create(request: HttpRequest, institution_id: int) -> HttpResponse
 @login_required
 @require_POST
 def invitation_revoke(
-    request: HttpRequest, institution_id: int, invitation_id: int
+    request: AuthenticatedHttpRequest, institution_id: int, invitation_id: int
 ) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
@@ -211,7 +218,9 @@ def invitation_revoke(
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, institution_id: int, membership_id: int) -> HttpResponse:
+def member_remove(
+    request: AuthenticatedHttpRequest, institution_id: int, membership_id: int
+) -> HttpResponse:
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
     )
@@ -240,15 +249,17 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         context["problem"] = services.invitation_problem(invitation)
         return render(request, "institutions/invitation_accept.html", context, status=410)
     if request.user.is_authenticated:
-        return _accept_signed_in(request, invitation, context)
+        return _accept_signed_in(request, request.user, invitation, context)
     return _accept_with_new_account(request, invitation, context)
 
 
-def _accept_signed_in(request: HttpRequest, invitation: Invitation, context: dict) -> HttpResponse:
+def _accept_signed_in(
+    request: HttpRequest, user: User, invitation: Invitation, context: dict
+) -> HttpResponse:
     if request.method != "POST":
         return render(request, "institutions/invitation_accept.html", context)
     try:
-        services.invitation_accept(invitation=invitation, user=request.user)
+        services.invitation_accept(invitation=invitation, user=user)
     except ActionRefusedError as exc:
         context["problem"] = exc.message
         return render(request, "institutions/invitation_accept.html", context, status=400)

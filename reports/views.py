@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,11 +18,12 @@ from reports.services import (
 )
 from rescue.errors import ActionRefusedError
 from rescue.files import StoredFileMissingError, private_attachment
+from rescue.http import AuthenticatedHttpRequest
 
 
 @login_required
 @require_POST
-def report_create(request: HttpRequest, audit_id: int) -> HttpResponse:
+def report_create(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     if not report_policy.can(request.user, audit):
         messages.error(request, "Reports show the whole dossier: ask a coordinator for one.")
@@ -44,7 +45,7 @@ def audit_url(audit_id: int) -> str:
 
 
 @login_required
-def report_status(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
+def report_status(request: AuthenticatedHttpRequest, audit_id: int, report_id: int) -> HttpResponse:
     """One report's row: while pending, it asks for itself every 2 seconds (htmx); the row of a
     finished report has no trigger, so the polling stops. A failed latest one offers a retry."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
@@ -59,7 +60,9 @@ def report_status(request: HttpRequest, audit_id: int, report_id: int) -> HttpRe
 
 
 @login_required
-def report_download(request: HttpRequest, audit_id: int, report_id: int) -> HttpResponse:
+def report_download(
+    request: AuthenticatedHttpRequest, audit_id: int, report_id: int
+) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     report = report_policy.get_or_404(request.user, audit, report_id)
     try:

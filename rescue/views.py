@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import is_auditor, is_platform_admin
@@ -7,11 +7,12 @@ from auditors.selectors import auditor_assignment_list
 from audits.permissions import AuditAction, audit_policy
 from audits.selectors import assessment_list_assigned
 from institutions.selectors import membership_list_for_user
+from rescue.http import AuthenticatedHttpRequest
 from standards.selectors import catalogue_version_list
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page per person: their institutions, their audits, their platform tasks."""
     user = request.user
     platform = {"auditor": is_auditor(user), "admin": is_platform_admin(user)}

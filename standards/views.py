@@ -1,13 +1,14 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from rescue.http import AuthenticatedHttpRequest
 from standards.filters import StandardFilter
 from standards.selectors import catalogue_grouped, standard_queryset
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
+def catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The standards of each component by section, with filters."""
     filterset = StandardFilter(data=request.GET, queryset=standard_queryset(), request=request)
     valid = filterset.is_valid()

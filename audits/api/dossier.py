@@ -27,6 +27,7 @@ from institutions.api.base import InstitutionScopedMixin
 from institutions.models import Institution
 from institutions.permissions import InstitutionAction
 from rescue.errors import ActionRefusedError
+from rescue.http import api_user
 from standards.choices import Component, InterventionLevel, Setting
 
 
@@ -53,7 +54,7 @@ class AuditCreateView(InstitutionScopedMixin, generics.GenericAPIView):
         serializer.is_valid(raise_exception=True)
         try:
             audit = audit_create(
-                institution=self.institution, user=request.user, **serializer.validated_data
+                institution=self.institution, user=api_user(request), **serializer.validated_data
             )
         except ActionRefusedError as exc:
             raise refused(exc) from None
@@ -119,7 +120,7 @@ class SelfRatingView(AuditScopedMixin, APIView):
             return Response({"detail": "You cannot change this standard."}, status=403)
         try:
             assessment_self_rate(
-                assessment=assessment, user=request.user, **serializer.validated_data
+                assessment=assessment, user=api_user(request), **serializer.validated_data
             )
         except ActionRefusedError as exc:
             raise refused(exc) from None
@@ -174,7 +175,7 @@ class EvidenceListView(AuditScopedMixin, APIView):
         values = serializer.validated_data
         outcome = evidence_upload_many(
             audit=self.audit,
-            user=request.user,
+            user=api_user(request),
             files=values["files"],
             assessments=assessments,
             confirmed_no_personal_data=values["confirmed_no_personal_data"],
@@ -213,7 +214,7 @@ class SubmitView(AuditScopedMixin, APIView):
     @extend_schema(request=None, responses={200: AuditSerializer})
     def post(self, request: Request, audit_id: int) -> Response:
         try:
-            audit = audit_submit(audit=self.audit, user=request.user)
+            audit = audit_submit(audit=self.audit, user=api_user(request))
         except DossierIncompleteError as exc:
             gaps = [
                 {"standard": g.standard_code, "title": g.standard_title, "problem": g.problem}

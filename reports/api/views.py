@@ -11,6 +11,7 @@ from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.permissions import report_policy
 from reports.services import ReportConflictError, report_request
 from rescue.errors import ActionRefusedError
+from rescue.http import api_user
 
 FORBIDDEN = {"detail": "Reports show the whole dossier: a coordinator can ask for one."}
 
@@ -31,7 +32,7 @@ class ReportListView(AuditScopedMixin, APIView):
         serializer.is_valid(raise_exception=True)
         try:
             report = report_request(
-                audit=self.audit, user=request.user, kind=serializer.validated_data["kind"]
+                audit=self.audit, user=api_user(request), kind=serializer.validated_data["kind"]
             )
         except ReportConflictError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
