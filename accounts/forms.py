@@ -5,14 +5,14 @@ from accounts.models import User
 
 
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
-    class Meta(auth_forms.AdminUserCreationForm.Meta):
+    class Meta(auth_forms.AdminUserCreationForm.Meta):  # type: ignore[name-defined]  # stubs lack it
         model = User
         fields = ("email",)
         field_classes: dict = {}
 
 
 class UserChangeForm(auth_forms.UserChangeForm):
-    class Meta(auth_forms.UserChangeForm.Meta):
+    class Meta(auth_forms.UserChangeForm.Meta):  # type: ignore[name-defined]  # stubs lack it
         model = User
         fields = "__all__"
         field_classes: dict = {}

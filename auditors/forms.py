@@ -1,7 +1,8 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django_countries import countries
 
 from institutions.models import Institution
@@ -26,8 +27,10 @@ class ConflictForm(forms.Form):
 
 
 class AssignAuditorForm(forms.Form):
-    auditor = forms.ModelChoiceField(queryset=None, empty_label="Choose an auditor")
+    auditor: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose an auditor"
+    )
 
-    def __init__(self, *args: Any, auditors: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, auditors: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["auditor"].queryset = auditors
+        cast(forms.ModelChoiceField, self.fields["auditor"]).queryset = auditors

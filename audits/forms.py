@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from accounts.models import User
 from audits.models import StandardAssessment
@@ -44,7 +45,7 @@ class SelfRatingForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if (
             data.get("self_rating") == StandardAssessment.Rating.NOT_APPLICABLE
             and not data.get("justification", "").strip()
@@ -58,9 +59,9 @@ class AssigneesForm(forms.Form):
         queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, members: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignees"].queryset = members
+        cast(forms.ModelMultipleChoiceField, self.fields["assignees"]).queryset = members
 
 
 class PriorCertificationForm(forms.Form):
@@ -72,6 +73,10 @@ class PriorCertificationForm(forms.Form):
     )
 
 
+def _file_label(evidence: EvidenceFile) -> str:
+    return evidence.current_revision.original_name if evidence.current_revision else str(evidence)
+
+
 class ReuseForm(forms.Form):
     evidence = forms.ModelChoiceField(
         label="Use a file already in the dossier",
@@ -79,9 +84,8 @@ class ReuseForm(forms.Form):
         empty_label="Choose a file…",
     )
 
-    def __init__(self, *args: Any, files: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, files: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].queryset = files
-        self.fields["evidence"].label_from_instance = lambda f: (
-            f.current_revision.original_name if f.current_revision else str(f)
-        )
+        field = cast(forms.ModelChoiceField, self.fields["evidence"])
+        field.queryset = files
+        field.label_from_instance = _file_label  # type: ignore[method-assign,assignment]

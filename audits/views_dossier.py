@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -153,7 +154,7 @@ def audit_history(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
     return render(request, "audits/audit_history.html", context)
 
 
-def _members(audit: Audit) -> object:
+def _members(audit: Audit) -> QuerySet[User]:
     return User.objects.filter(
         memberships__institution_id=audit.institution_id, is_active=True
     ).order_by("email")

@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # Django is set up at run time, after the arguments are read
+    from audits.models import Audit
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 3.0
@@ -48,7 +52,7 @@ def setup_django(workdir: Path) -> None:
     call_command("load_catalogue", str(ROOT / "fixtures" / "catalogue"), verbosity=0)
 
 
-def build_dossier(files_per_standard: int) -> object:
+def build_dossier(files_per_standard: int) -> Audit:
     from accounts.models import User  # noqa: PLC0415
     from demo.builders import complete_dossier  # noqa: PLC0415
     from institutions.models import Institution, Membership  # noqa: PLC0415

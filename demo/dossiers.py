@@ -157,7 +157,7 @@ def _pdf(document: DemoDocument, institution_name: str) -> bytes:
 
 def _xlsx(document: DemoDocument, institution: Institution) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook has one sheet
     sheet.title = "Data"
     sheet.append([document.title, institution.name])
     if "indicators" in document.filename:

@@ -178,8 +178,8 @@ def demo_seed() -> DemoSeedResult:
     accounts.append(DemoAccount(admin.email, "ERNST Administrator", "ERNST admin", created))
 
     audits_created = []
-    for spec in DEMO_DOSSIERS:
-        audit = dossier_ensure(spec, admin)
+    for dossier in DEMO_DOSSIERS:
+        audit = dossier_ensure(dossier, admin)
         if audit is not None:
             audits_created.append(
                 f"{audit.get_component_display()} audit of {audit.institution.name}: "

@@ -8,7 +8,7 @@ from institutions.admin_mixins import ReadOnlyAdminMixin, TenantAdminMixin
 
 class RevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EvidenceRevision
-    fields = ["number", "original_name", "size", "sha256", "uploaded_by_email", "uploaded_at"]
+    fields = ("number", "original_name", "size", "sha256", "uploaded_by_email", "uploaded_at")
     readonly_fields = fields
     extra = 0
 
@@ -24,6 +24,6 @@ class EvidenceFileAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
 
     list_display = ["__str__", "audit", "created_at", "deleted_at"]
     list_select_related = ["current_revision", "audit__institution", "audit__catalogue_version"]
-    fields = ["audit", "effective_date", "created_at", "deleted_at"]
+    fields = ("audit", "effective_date", "created_at", "deleted_at")
     readonly_fields = fields
     inlines = [RevisionInline]

@@ -1,6 +1,7 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from audits.models import StandardAssessment
 
@@ -39,7 +40,11 @@ def effective_date_field() -> forms.DateField:
 class UploadForm(forms.Form):
     # Empty files reach the inspection, which refuses them by name, one file at a time: the form
     # refusing them would refuse the whole batch with a message that names no file.
-    files = MultipleFileField(label="Files", required=False, allow_empty_file=True)
+    # A declared field: the metaclass takes it off the class, so the form's own ``files`` (the
+    # uploaded files) stays as it is.
+    files = MultipleFileField(  # type: ignore[assignment]
+        label="Files", required=False, allow_empty_file=True
+    )
     effective_date = effective_date_field()
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
 
@@ -60,6 +65,6 @@ class LinksForm(forms.Form):
         queryset=StandardAssessment.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, assessments: object, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, assessments: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assessments"].queryset = assessments
+        cast(forms.ModelMultipleChoiceField, self.fields["assessments"]).queryset = assessments

@@ -46,6 +46,13 @@ class EvidenceFile(TenantOwnedModel):
     def __str__(self) -> str:
         return self.current_revision.original_name if self.current_revision else f"file {self.pk}"
 
+    @property
+    def current(self) -> "EvidenceRevision":
+        """The current revision: a stored file always has one (set in its upload's transaction)."""
+        if self.current_revision is None:
+            raise EvidenceRevision.DoesNotExist(f"evidence {self.pk} has no revision")
+        return self.current_revision
+
 
 class EvidenceRevision(TenantOwnedModel):
     evidence = models.ForeignKey(EvidenceFile, on_delete=models.CASCADE, related_name="revisions")

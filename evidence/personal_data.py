@@ -19,7 +19,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 from xml.etree import ElementTree
 
 from pypdf import PasswordType, PdfReader
@@ -239,7 +239,9 @@ def _xml_blocks(stream: IO[bytes], reader: _PartReader) -> Iterator[str]:
     left, before the parser sees it, as is a part that is not UTF-8 XML.
     """
     # Safe without defusedxml: no DTD reaches the parser, so no entity to expand or fetch.
-    parser = ElementTree.XMLPullParser(events=("start", "end"))
+    parser: ElementTree.XMLPullParser[ElementTree.Element] = ElementTree.XMLPullParser(
+        events=("start", "end")
+    )
     depth = 0  # inside how many text blocks
     open_elements: list[ElementTree.Element] = []
     read = 0
@@ -256,7 +258,10 @@ def _xml_blocks(stream: IO[bytes], reader: _PartReader) -> Iterator[str]:
             read += len(chunk)
             tail = chunk[-8:]
             parser.feed(chunk)
-            for event, element in parser.read_events():
+            for event_and_item in parser.read_events():
+                # Start and end events (the only ones asked for) give (event, element) pairs.
+                event, item = cast(tuple[str, ElementTree.Element], event_and_item)
+                element = item
                 if event == "start":
                     open_elements.append(element)
                     depth += _local(element.tag) in reader.blocks

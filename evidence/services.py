@@ -79,7 +79,7 @@ def _new_revision(
         evidence=evidence,
         number=number,
         original_name=inspection.filename,
-        size=uploaded.size,
+        size=uploaded.size or 0,
         sha256=_sha256(uploaded),
         mime_type=inspection.mime_type,
         kind=inspection.kind.code,

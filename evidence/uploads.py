@@ -25,12 +25,13 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         if self.received > limit:
             refusals = getattr(self.request, "upload_refusals", [])
             refusals.append((self.file_name, f"it is larger than {filesizeformat(limit)}"))
-            self.request.upload_refusals = refusals
+            setattr(self.request, "upload_refusals", refusals)  # noqa: B010 - read by the views
             raise SkipFile
         self.hasher.update(raw_data)
         return super().receive_data_chunk(raw_data, start)
 
     def file_complete(self, file_size: int) -> Any:
         uploaded = super().file_complete(file_size)
-        uploaded.sha256 = self.hasher.hexdigest()
+        if uploaded is not None:
+            uploaded.sha256 = self.hasher.hexdigest()  # type: ignore[attr-defined]  # ours
         return uploaded

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -77,7 +77,7 @@ def _upload_refusal(
     if len(editable) != len(codes):
         return "You cannot add evidence to these standards.", 403
     if not form.is_valid():
-        return "; ".join(e for errs in form.errors.values() for e in errs), 400
+        return "; ".join(str(e) for errs in form.errors.values() for e in errs), 400
     return None
 
 
@@ -124,16 +124,16 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
         uploaded = [
             {
                 "id": evidence.pk,
-                "name": evidence.current_revision.original_name,
-                "sha256": evidence.current_revision.sha256,
-                "size": evidence.current_revision.size,
-                "flagged": evidence.current_revision.is_flagged,
+                "name": evidence.current.original_name,
+                "sha256": evidence.current.sha256,
+                "size": evidence.current.size,
+                "flagged": evidence.current.is_flagged,
             }
             for evidence in stored
         ]
         return JsonResponse({"uploaded": uploaded, "refused": refused}, status=status)
     for evidence in stored:
-        messages.success(request, f"{evidence.current_revision.original_name} uploaded.")
+        messages.success(request, f"{evidence.current.original_name} uploaded.")
     for item in refused:
         messages.error(request, item["reason"])
     if refused:
@@ -144,7 +144,7 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
 @login_required
 def evidence_download(
     request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
-) -> HttpResponse:
+) -> FileResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
     revision = evidence.current_revision

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -26,7 +26,7 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles
+        cast(forms.ChoiceField, self.fields["role"]).choices = roles
 
 
 class AcceptNewAccountForm(forms.Form):
@@ -46,7 +46,7 @@ class AcceptNewAccountForm(forms.Form):
 
         from accounts.models import User  # noqa: PLC0415
 
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         if data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         elif data.get("password1"):

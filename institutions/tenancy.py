@@ -51,13 +51,13 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(institution=institution)
 
     def _filter_or_exclude(self, negate: bool, args: Any, kwargs: Any) -> Self:
-        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone = super()._filter_or_exclude(negate, args, kwargs)  # type: ignore[misc]  # private
         if not negate and SCOPING_LOOKUPS.intersection(kwargs):
             clone._tenant_scoped = True
         return clone
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone = super()._clone()  # type: ignore[misc]  # private in the stubs
         clone._tenant_scoped = self._tenant_scoped
         return clone
 
@@ -186,7 +186,7 @@ def check_tenant_models(app_configs: Any = None, **kwargs: Any) -> list[checks.C
     """
     from django.apps import apps  # noqa: PLC0415
 
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for model in apps.get_models():
         if not issubclass(model, TenantOwnedModel):
             continue

@@ -63,11 +63,11 @@ def dossier_context(audit: Audit) -> dict[str, Any]:
         for evidence in item.files:
             entry = index.setdefault(evidence.pk, IndexEntry(evidence))
             entry.codes.append(item.assessment.standard.code)
-    files = sorted(index.values(), key=lambda e: e.evidence.current_revision.original_name.lower())
+    files = sorted(index.values(), key=lambda e: e.evidence.current.original_name.lower())
     numbers = {entry.evidence.pk: number for number, entry in enumerate(files, start=1)}
     for item in items:  # each standard lists its files by their number in the index
         for evidence in item.files:
-            evidence.index_number = numbers[evidence.pk]
+            evidence.index_number = numbers[evidence.pk]  # type: ignore[attr-defined]  # for the template
     ratings = Counter(item.assessment.self_rating for item in items)
     coordinators = [
         m.user
@@ -85,7 +85,7 @@ def dossier_context(audit: Audit) -> dict[str, Any]:
             "standards": len(items),
             "ready": sum(item.complete for item in items),
             "files": len(files),
-            "bytes": sum(e.evidence.current_revision.size for e in files),
+            "bytes": sum(e.evidence.current.size for e in files),
             "ratings": [
                 (label, ratings.get(value, 0)) for value, label in StandardAssessment.Rating.choices
             ]

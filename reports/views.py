@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -62,7 +63,7 @@ def report_status(request: AuthenticatedHttpRequest, audit_id: int, report_id: i
 @login_required
 def report_download(
     request: AuthenticatedHttpRequest, audit_id: int, report_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     report = report_policy.get_or_404(request.user, audit, report_id)
     try:

@@ -50,7 +50,7 @@ class CatalogueVersionAdmin(admin.ModelAdmin):
     def get_readonly_fields(
         self, request: HttpRequest, obj: CatalogueVersion | None = None
     ) -> list[str]:
-        return [name for name in self.fields if name != "status"]
+        return [str(name) for name in self.fields if name != "status"]
 
     @admin.display(description="Content")
     def content(self, obj: CatalogueVersion) -> str:

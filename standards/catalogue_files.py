@@ -276,7 +276,7 @@ def _schema_problem(error: ValidationError, raw: dict[str, Any]) -> str:
     if error.validator == "type" and error.validator_value == "string" and path == ["version"]:
         return f'{where}: must be text; put the version label in quotes, e.g. "2026.1"'
     if error.validator == "enum":
-        allowed = ", ".join(str(v) for v in error.validator_value)
+        allowed = ", ".join(str(v) for v in error.validator_value)  # type: ignore[union-attr]
         return f"{where}: {error.instance!r} is not one of: {allowed}"
     return f"{where}: {error.message}"
 

@@ -4,7 +4,9 @@ from audits.models import Audit
 
 
 class AuditSerializer(serializers.ModelSerializer):
-    institution = serializers.PrimaryKeyRelatedField(read_only=True)
+    institution: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     institution_name = serializers.CharField(source="institution.name", read_only=True)
     component = serializers.CharField(source="catalogue_version.component", read_only=True)
 

@@ -8,19 +8,23 @@ from audits.models import Audit, AuditEvent, PriorCertificationConfirmation, Sta
 from institutions.models import Institution
 from institutions.permissions import InstitutionAction, institution_policy
 from rescue.errors import ActionRefusedError
-from standards.choices import Component, InterventionLevel
-from standards.models import INTERVENTION_LEVEL_FIELDS, SETTING_FIELDS, Standard
+from standards.choices import Component, InterventionLevel, Setting
+from standards.models import INTERVENTION_LEVEL_FIELDS, SETTING_FIELDS, CatalogueVersion, Standard
 from standards.selectors import catalogue_version_active
 
 APPLICABLE_COMPONENTS = (Component.INTERVENTION, Component.TRAINING)
 
 
-def applicable_standards(*, version: object, setting: str, target_level: str) -> list[Standard]:
+def applicable_standards(
+    *, version: CatalogueVersion, setting: str, target_level: str
+) -> list[Standard]:
     standards = Standard.objects.filter(
-        catalogue_version=version, **{SETTING_FIELDS[setting]: True}
+        catalogue_version=version, **{SETTING_FIELDS[Setting(setting)]: True}
     )
     if target_level:
-        standards = standards.filter(**{INTERVENTION_LEVEL_FIELDS[target_level]: True})
+        standards = standards.filter(
+            **{INTERVENTION_LEVEL_FIELDS[InterventionLevel(target_level)]: True}
+        )
     return list(standards.order_by("order"))
 
 

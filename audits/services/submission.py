@@ -37,7 +37,7 @@ def dossier_gaps(*, audit: Audit) -> list[Gap]:
         standard = item.assessment.standard
         gaps += [Gap(standard.code, standard.title, problem) for problem in item.problems]
     for evidence in _flagged_files(audit):
-        revision = evidence.current_revision
+        revision = evidence.current
         labels = ", ".join(f["label"] for f in revision.personal_data_findings)
         gaps.append(
             Gap("", revision.original_name, f"may contain personal data ({labels}): review it")
@@ -56,7 +56,7 @@ def _flagged_files(audit: Audit) -> list[EvidenceFile]:
 
 def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
     """Standard → files → SHA-256, for the current revision of every live file."""
-    standards: dict[str, list[dict[str, Any]]] = {}
+    standards: dict[str, dict[str, Any]] = {}
     for item in assessment_progress_list(audit=audit):
         assessment = item.assessment
         standards[assessment.standard.code] = {
@@ -65,10 +65,10 @@ def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
             "files": [
                 {
                     "evidence_id": evidence.pk,
-                    "revision": evidence.current_revision.number,
-                    "name": evidence.current_revision.original_name,
-                    "size": evidence.current_revision.size,
-                    "sha256": evidence.current_revision.sha256,
+                    "revision": evidence.current.number,
+                    "name": evidence.current.original_name,
+                    "size": evidence.current.size,
+                    "sha256": evidence.current.sha256,
                 }
                 for evidence in item.files
             ],
@@ -178,7 +178,7 @@ def manifest_verify(*, audit: Audit) -> list[str]:
             hasher = hashlib.sha256()
             try:
                 with revision.file.open("rb") as handle:
-                    for chunk in iter(lambda h=handle: h.read(1024 * 1024), b""):
+                    for chunk in handle.chunks():
                         hasher.update(chunk)
             except FileNotFoundError:  # the row is there, the stored file is not
                 problems.append(f"{code}: {item['name']} is missing from storage")

@@ -3,6 +3,8 @@
 ``manage.py check --deploy`` passes with no warnings on these settings (tested).
 """
 
+from typing import Any
+
 from .base import *
 from .base import MIDDLEWARE, env
 
@@ -45,7 +47,7 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Files: S3-compatible storage through django-storages; static files through WhiteNoise ------
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {  # type: ignore[no-redef]  # replaces base's
     "default": {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {

@@ -42,7 +42,9 @@ class StandardGuidanceSerializer(serializers.ModelSerializer):
 
 class StandardSerializer(serializers.ModelSerializer):
     component = serializers.CharField(source="catalogue_version.component", read_only=True)
-    catalogue_version = serializers.PrimaryKeyRelatedField(read_only=True)
+    catalogue_version: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     version = serializers.CharField(source="catalogue_version.version", read_only=True)
     section = SectionSerializer(read_only=True)
     intervention_levels = serializers.ListField(child=serializers.CharField(), read_only=True)

@@ -27,13 +27,14 @@ class Command(BaseCommand):
         wanted = [(email, ERNST_ADMINS) for email in options["admin"]] + [
             (email, AUDITORS) for email in options["auditor"]
         ]
-        users = {}
+        users: dict[str, User] = {}
         unknown = []
         for email, _ in wanted:
             user = User.objects.filter(email__iexact=email.strip()).first()
             if user is None:
                 unknown.append(email)
-            users[email] = user
+            else:
+                users[email] = user
         if unknown:
             raise CommandError(f"No account for: {', '.join(unknown)}. Nothing was changed.")
         for name, group in platform_groups_ensure().items():

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("paths", nargs="+", type=Path, help="catalogue files or directories")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths: list[Path] = []
+        paths: list[Path | str] = []
         for path in options["paths"]:
             if path.is_dir():
                 found = sorted(path.glob("*.yaml"))
