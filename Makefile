@@ -11,7 +11,7 @@ PORT ?= 8000
 
 help:
 	@echo "make run    - install, migrate, load the catalogue and demo data, serve on http://$(HOST):$(PORT)"
-	@echo "make test   - lint, migration check and the whole test suite on PostgreSQL and Redis"
+	@echo "make test   - lint, type check, migration check and the whole suite on PostgreSQL and Redis"
 	@echo "make lock   - re-pin requirements.lock from pyproject.toml"
 	@echo "make format - format the code with ruff"
 	@echo "make messages - compile locale/*/django.po after editing a translation (needs gettext)"
@@ -39,12 +39,14 @@ test: install
 	$(BIN)/python scripts/ensure_services.py
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -63,4 +65,4 @@ messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache
