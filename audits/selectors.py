@@ -66,17 +66,26 @@ def assessment_progress_list(
         assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
             audit=audit
         )
-    live_links = (
-        EvidenceLink.objects.for_institution(audit.institution_id)
-        .filter(evidence__deleted_at__isnull=True)
-        .select_related("evidence__current_revision")
-        .order_by("evidence__created_at", "evidence_id")
-    )
+    links = EvidenceLink.objects.for_institution(audit.institution_id)
     rows = (
         assessments.select_related("standard__section")
-        .prefetch_related(Prefetch("evidence_links", queryset=live_links), "assignees")
+        .prefetch_related(_live_files(links), "assignees")
         .order_by("standard__order")
     )
+    return _progress(rows)
+
+
+def _live_files(links: QuerySet[EvidenceLink]) -> Prefetch:
+    """Each assessment's live files (deleted ones left out), oldest first, with their revision."""
+    return Prefetch(
+        "evidence_links",
+        queryset=links.filter(evidence__deleted_at__isnull=True)
+        .select_related("evidence__current_revision")
+        .order_by("evidence__created_at", "evidence_id"),
+    )
+
+
+def _progress(rows: QuerySet[StandardAssessment]) -> list[AssessmentProgress]:
     return [
         AssessmentProgress(row, [link.evidence for link in row.evidence_links.all()])
         for row in rows
@@ -139,17 +148,10 @@ def assessment_list_assigned(*, user: Any, limit: int = 50) -> list[AssessmentPr
     assessments = StandardAssessment.objects.filter(
         institution__in=member_of, assignees=user, audit__status=Audit.Status.DRAFT
     ).select_related("audit__institution", "audit__catalogue_version")
-    live_links = (
-        EvidenceLink.objects.filter(institution__in=member_of, evidence__deleted_at__isnull=True)
-        .select_related("evidence__current_revision")
-        .order_by("evidence_id")
-    )
+    links = EvidenceLink.objects.filter(institution__in=member_of)
     rows = (
         assessments.select_related("standard__section")
-        .prefetch_related(Prefetch("evidence_links", queryset=live_links))
-        .order_by("audit_id", "standard__order")[:limit]
+        .prefetch_related(_live_files(links))
+        .order_by("audit_id", "standard__order")
     )
-    return [
-        AssessmentProgress(row, [link.evidence for link in row.evidence_links.all()])
-        for row in rows
-    ]
+    return _progress(rows[:limit])
