@@ -29,3 +29,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "rescue.views.bad_request"
+handler403 = "rescue.views.permission_denied"
+handler404 = "rescue.views.page_not_found"
+handler500 = "rescue.views.server_error"

@@ -143,6 +143,19 @@ class EvidenceUploadSerializer(serializers.Serializer):
     effective_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
+class EvidenceRefusalSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="The file's name as sent.")
+    reason = serializers.CharField(help_text="Why it was not stored.")
+
+
+class EvidenceUploadResultSerializer(serializers.Serializer):
+    """What an upload stored and what it refused: 201 when every file was stored, 400 when one
+    was refused (the others are stored all the same), or 400 with field errors."""
+
+    uploaded = EvidenceSummarySerializer(many=True, required=False)
+    refused = EvidenceRefusalSerializer(many=True, required=False)
+
+
 class EvidenceListView(AuditScopedMixin, APIView):
     """List the audit's evidence files, or upload files (multipart) for one or more standards."""
 
@@ -155,7 +168,8 @@ class EvidenceListView(AuditScopedMixin, APIView):
         return Response(EvidenceSummarySerializer(files, many=True).data)
 
     @extend_schema(
-        request=EvidenceUploadSerializer, responses={201: EvidenceSummarySerializer(many=True)}
+        request=EvidenceUploadSerializer,
+        responses={201: EvidenceUploadResultSerializer, 400: EvidenceUploadResultSerializer},
     )
     def post(self, request: Request, audit_id: int) -> Response:
         # The form fields only: request.data also holds the files, and copying it would deep-copy
@@ -167,12 +181,14 @@ class EvidenceListView(AuditScopedMixin, APIView):
             {"name": name, "reason": f"{name}: {reason}"}
             for name, reason in getattr(request._request, "upload_refusals", [])
         ]
-        assessments = self._editable(request, set(data.getlist("standards")))
         if not data.getlist("files") and refusals:
             return Response({"uploaded": [], "refused": refusals}, status=400)
         serializer = EvidenceUploadSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data
+        # The standards once they are valid codes: a code the database cannot hold (a NUL, say)
+        # is a field error above, not a failed query here.
+        assessments = self._editable(request, set(values["standards"]))
         outcome = evidence_upload_many(
             audit=self.audit,
             user=api_user(request),
@@ -208,10 +224,23 @@ class EvidenceListView(AuditScopedMixin, APIView):
         return assessments
 
 
+class SubmissionGapSerializer(serializers.Serializer):
+    standard = serializers.CharField()
+    title = serializers.CharField()
+    problem = serializers.CharField()
+
+
+class SubmissionRefusedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    gaps = SubmissionGapSerializer(
+        many=True, required=False, help_text="What each incomplete standard still lacks."
+    )
+
+
 class SubmitView(AuditScopedMixin, APIView):
     """Submit the dossier: 200 with the manifest digest, or 400 with every gap."""
 
-    @extend_schema(request=None, responses={200: AuditSerializer})
+    @extend_schema(request=None, responses={200: AuditSerializer, 400: SubmissionRefusedSerializer})
     def post(self, request: Request, audit_id: int) -> Response:
         try:
             audit = audit_submit(audit=self.audit, user=api_user(request))
@@ -225,5 +254,4 @@ class SubmitView(AuditScopedMixin, APIView):
             raise refused(exc) from None
         except PermissionError:
             return Response({"detail": "Only a coordinator submits the dossier."}, status=403)
-        body = AuditSerializer(audit).data | {"manifest_digest": audit.manifest_digest}
-        return Response(body)
+        return Response(AuditSerializer(audit).data)

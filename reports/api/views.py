@@ -24,7 +24,7 @@ class ReportListView(AuditScopedMixin, APIView):
         reports = report_policy.reports_for(request.user, self.audit)
         return Response(ReportSerializer(reports, many=True).data)
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer, 409: None})
+    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
     def post(self, request: Request, audit_id: int) -> Response:
         if not report_policy.can(request.user, self.audit):
             return Response(FORBIDDEN, status=status.HTTP_403_FORBIDDEN)

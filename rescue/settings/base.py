@@ -265,9 +265,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bounded limit and offset; out of bounds is a 400 (rescue/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "rescue.api.pagination.ApiPagination",
+    # Every operation's error answers are stated in the schema (rescue/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "rescue.api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "rescue.api.exceptions.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -282,9 +284,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Request bodies get components of their own, so that a file field is binary (an upload)
+    # there and not the URL it reads as in an answer.
+    "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One name for the language choices shared by institutions and reports.
     "ENUM_NAME_OVERRIDES": {"LanguageEnum": "django.conf.settings.LANGUAGES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rescue.api.schema.schema_links",
+    ],
 }
 
 # --- Evidence uploads ----------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""What every API view shares: pagination, error answers and their place in the OpenAPI schema."""

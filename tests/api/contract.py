@@ -1,0 +1,347 @@
+"""The API contract, as the fuzz tests hold the project to it.
+
+The schema is the one the project serves (``/api/schema/``), generated in-process. The fuzz needs
+valid data to get past the 404 of an unknown id: ``VALID`` gives, for every operation, a request
+that succeeds, written with *references* to the test world (``AUDIT_A`` rather than an id, which
+changes from test to test). The references are put into the schema as examples, mixed into the
+generated path parameters, and turned into the world's ids just before each request is sent.
+
+An operation missing from ``VALID`` fails ``test_every_operation_has_a_valid_request``: every
+endpoint is fuzzed from the day it is written.
+"""
+
+import json
+import os
+import secrets
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import Client
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation.value import GeneratedValue
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.world import World, verified_login
+
+# The roles the contract is checked as (tests/world.py builds them).
+ROLES = (
+    "anonymous",
+    "coordinator_a",
+    "contributor_a",
+    "auditor_assigned",
+    "auditor_unassigned",
+    "admin",
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+# A fixed seed and a bounded number of examples keep the run repeatable; API_FUZZ_SEED and
+# API_FUZZ_EXAMPLES give another run:
+#   API_FUZZ_SEED=7 API_FUZZ_EXAMPLES=100 .venv/bin/pytest tests/api
+SEED = int(os.environ.get("API_FUZZ_SEED", "20261201"))
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+STATEFUL_EXAMPLES = int(os.environ.get("API_FUZZ_STATEFUL_EXAMPLES", "6"))
+DETERMINISTIC = "API_FUZZ_SEED" not in os.environ
+
+
+# References to the world's objects: numbers no test id reaches, resolved just before a request is
+# sent (the world's ids change from test to test).
+INSTITUTION_A = 900_001
+INSTITUTION_B = 900_002
+AUDIT_A = 900_011
+AUDIT_B = 900_012
+REPORT_A = 900_021
+CATALOGUE_VERSION = 900_031
+STANDARD = 900_041
+STANDARD_CODE = "@standard-code"
+
+REFS: dict[int, Callable[[World], int]] = {
+    INSTITUTION_A: lambda world: world.institution_a.pk,
+    INSTITUTION_B: lambda world: world.institution_b.pk,
+    AUDIT_A: lambda world: world.audit_a.pk,
+    AUDIT_B: lambda world: world.audit_b.pk,
+    REPORT_A: lambda world: world.report_a.pk,
+    CATALOGUE_VERSION: lambda world: world.audit_a.catalogue_version_id,
+    STANDARD: lambda world: world.standard.pk,
+}
+
+
+def resolve_ref(world: World, value: Any) -> Any:
+    """The world's value for a reference; anything else as it is."""
+    if isinstance(value, str):
+        # Path parameters arrive as the text of the URL, quoted.
+        text = unquote(value)
+        if text == STANDARD_CODE:
+            return world.standard.code
+        if text.isdecimal() and len(text) <= 9 and int(text) in REFS:
+            return str(REFS[int(text)](world))
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or value not in REFS:
+        return value
+    return REFS[value](world)
+
+
+def resolve(world: World, value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: resolve(world, item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve(world, item) for item in value]
+    return resolve_ref(world, value)
+
+
+@dataclass(frozen=True)
+class Valid:
+    """A request to an operation that succeeds: who sends it, and what it answers."""
+
+    role: str
+    status: int
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] | None = None
+    # Other objects for the fuzz to try: another institution's, which must be out of reach.
+    foreign_paths: tuple[dict[str, Any], ...] = ()
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+VALID: dict[str, Valid] = {
+    "institutions_list": Valid("coordinator_a", 200),
+    "institutions_retrieve": Valid(
+        "coordinator_a", 200, path={"id": INSTITUTION_A}, foreign_paths=({"id": INSTITUTION_B},)
+    ),
+    "institutions_members_list": Valid(
+        "coordinator_a",
+        200,
+        path={"institution_id": INSTITUTION_A},
+        foreign_paths=({"institution_id": INSTITUTION_B},),
+    ),
+    "institutions_audits_create": Valid(
+        "coordinator_a",
+        201,
+        path={"institution_id": INSTITUTION_A},
+        body={"component": "training", "setting": "hospital"},
+        foreign_paths=({"institution_id": INSTITUTION_B},),
+    ),
+    "catalogue_versions_list": Valid("coordinator_a", 200),
+    "catalogue_versions_retrieve": Valid("coordinator_a", 200, path={"id": CATALOGUE_VERSION}),
+    "standards_list": Valid("coordinator_a", 200, query={"q": "peer"}),
+    "standards_retrieve": Valid("coordinator_a", 200, path={"id": STANDARD}),
+    "audits_list": Valid("coordinator_a", 200, query={"institution": INSTITUTION_A}),
+    "audits_retrieve": Valid(
+        "coordinator_a", 200, path={"id": AUDIT_A}, foreign_paths=({"id": AUDIT_B},)
+    ),
+    "audits_standards_list": Valid(
+        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_standards_partial_update": Valid(
+        "coordinator_a",
+        200,
+        path={"audit_id": AUDIT_A, "code": STANDARD_CODE},
+        body={"self_rating": "met", "narrative": "Peer supporters are on call every day."},
+        foreign_paths=({"audit_id": AUDIT_B, "code": STANDARD_CODE},),
+    ),
+    "audits_evidence_list": Valid(
+        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_evidence_create": Valid(
+        "coordinator_a",
+        201,
+        path={"audit_id": AUDIT_A},
+        body={
+            "files": [PDF],
+            "standards": [STANDARD_CODE],
+            "confirmed_no_personal_data": True,
+        },
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
+    "audits_submit_create": Valid(
+        # The world's dossier has gaps: the valid request is refused, with every gap, as a 400.
+        "coordinator_a",
+        400,
+        path={"audit_id": AUDIT_A},
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
+    "audits_reports_list": Valid(
+        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_reports_create": Valid(
+        "coordinator_a",
+        202,
+        path={"audit_id": AUDIT_A},
+        body={"kind": "dossier"},
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
+    "audits_reports_retrieve": Valid(
+        "coordinator_a",
+        200,
+        path={"audit_id": AUDIT_A, "report_id": REPORT_A},
+        foreign_paths=({"audit_id": AUDIT_B, "report_id": REPORT_A},),
+    ),
+}
+
+
+# --- The schema ----------------------------------------------------------------------------------
+
+
+def served_schema() -> dict[str, Any]:
+    """The OpenAPI document as ``/api/schema/`` serves it."""
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(json.dumps(document, default=str))
+
+
+def operations(document: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """operationId -> (method, path, operation)."""
+    return {
+        operation["operationId"]: (method.upper(), path, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    }
+
+
+def with_examples(document: dict[str, Any]) -> dict[str, Any]:
+    """The document with each operation's valid request as its examples."""
+    for operation_id, (_method, _path, operation) in operations(document).items():
+        valid = VALID.get(operation_id)
+        if valid is None:
+            continue
+        for parameter in operation.get("parameters", []):
+            given = {"path": valid.path, "query": valid.query}.get(parameter["in"], {})
+            if parameter["name"] in given:
+                parameter["example"] = given[parameter["name"]]
+        if valid.body is not None and "requestBody" in operation:
+            for media in operation["requestBody"]["content"].values():
+                media["example"] = as_text(valid.body)
+    return document
+
+
+def as_text(value: Any) -> Any:
+    """A body as an OpenAPI example can hold it (a file's bytes as text)."""
+    if isinstance(value, bytes):
+        return value.decode("latin-1")
+    if isinstance(value, dict):
+        return {key: as_text(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_text(item) for item in value]
+    return value
+
+
+def load_schema() -> Any:
+    config = schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "generation": {"max-examples": MAX_EXAMPLES, "deterministic": DETERMINISTIC},
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": True},
+            },
+        }
+    )
+    schema = schemathesis.openapi.from_dict(with_examples(served_schema()), config=config)
+    # Requests go to Django's WSGI handler in this process, inside the test's transaction (the
+    # `api_requests` fixture keeps the handler from closing the connection, as the test client
+    # does).
+    schema.app = WSGIHandler()
+
+    @schema.hook
+    def before_generate_path_parameters(context: Any, strategy: Any) -> Any:
+        # A share of the generated requests name real objects: the user's own and another
+        # institution's; some give an integer the database cannot hold; the rest, whatever the
+        # schema allows.
+        raw = context.operation.definition.raw
+        valid = VALID.get(raw.get("operationId", ""))
+        if valid is None or not valid.path:
+            return strategy
+        known = [valid.path, *valid.foreign_paths]
+        return st.one_of(
+            st.sampled_from(known), with_extreme_integers(raw, "path", strategy), strategy
+        )
+
+    @schema.hook
+    def before_generate_query(context: Any, strategy: Any) -> Any:
+        return st.one_of(
+            with_extreme_integers(context.operation.definition.raw, "query", strategy), strategy
+        )
+
+    @schema.hook
+    def before_generate_body(context: Any, strategy: Any) -> Any:
+        # Some generated bodies are the valid one, so that the fuzz gets past the field checks.
+        valid = VALID.get(context.operation.definition.raw.get("operationId", ""))
+        if valid is None or valid.body is None:
+            return strategy
+        return st.one_of(st.just(valid.body), strategy)
+
+    return schema
+
+
+# Requests sent by the contract tests, counted for the summary at the end of the run.
+STATS: Counter[str] = Counter()
+
+
+# Integers at and past the edges of what databases hold: a page of 10**20 rows, an id of 2**63.
+EXTREME_INTEGERS = (2**31, 2**63, 10**20, -(2**63), -1)
+
+
+def with_extreme_integers(operation: dict[str, Any], place: str, strategy: Any) -> Any:
+    """The generated parameters, with one integer parameter set to an extreme value."""
+    names = [
+        parameter["name"]
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == place and parameter.get("schema", {}).get("type") == "integer"
+    ]
+    if not names:
+        return strategy
+
+    def put(drawn: tuple[Any, str, int]) -> Any:
+        generated, name, number = drawn
+
+        def change(value: Any) -> dict[str, Any]:
+            # The path needs all its parameters; a query is clearer with only the extreme one
+            # (with another, the extreme one may not even be read: an offset past the end).
+            return {**(value or {}), name: number} if place == "path" else {name: number}
+
+        # Generated values come plain, or wrapped with how they were made (negative cases).
+        if isinstance(generated, GeneratedValue):
+            return generated.map_value(change)
+        return change(generated)
+
+    return st.tuples(strategy, st.sampled_from(names), st.sampled_from(EXTREME_INTEGERS)).map(put)
+
+
+# --- Signing in ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """What a signed-in browser sends: the session cookie and, for changes, the CSRF token."""
+
+    cookies: dict[str, str]
+    headers: dict[str, str]
+
+
+def session_for(world: World, role: str) -> Session:
+    if role == "anonymous":
+        return Session(cookies={}, headers={})
+    client = Client()
+    verified_login(client, world.users[role])  # two factors verified where the role needs them
+    token = secrets.token_hex(16)  # 32 characters, as Django's CSRF secret
+    return Session(
+        cookies={"sessionid": client.cookies["sessionid"].value, "csrftoken": token},
+        headers={"X-CSRFToken": token},
+    )
