@@ -4,7 +4,7 @@ from urllib.parse import urlencode
 import segno
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from accounts.services import (
     totp_device_get_or_create_unconfirmed,
 )
 from rescue.http import AuthenticatedHttpRequest
+from rescue.ratelimits import email_request_refusal
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -127,6 +128,23 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
     context = {"form": form, "next": _next_url(request)}
     return render(request, "accounts/two_factor_verify.html", context, status=status)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset request, with a limit on the e-mails one address or one client may ask for:
+    past it, the form says so (429) and sends nothing."""
+
+    email_template_name = "emails/password_reset_email.txt"
+    subject_template_name = "emails/password_reset_subject.txt"
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        refusal = email_request_refusal(
+            self.request, purpose="password-reset", address=form.cleaned_data["email"]
+        )
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -34,6 +34,7 @@ from institutions.selectors import (
 )
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
+from rescue.ratelimits import email_request_refusal
 
 
 @login_required
@@ -186,6 +187,12 @@ def invitation_create(request: AuthenticatedHttpRequest, institution_id: int) ->
     form = InvitationForm(request.POST, roles=roles)
     if not form.is_valid():
         return _members_page(request, institution_id, form=form, status=400)
+    refusal = email_request_refusal(
+        request, purpose="invitation", address=form.cleaned_data["email"]
+    )
+    if refusal is not None:
+        form.add_error(None, refusal)
+        return _members_page(request, institution_id, form=form, status=429)
     try:
         invitation = services.invitation_create(
             institution=institution,

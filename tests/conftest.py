@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 
 from accounts.models import User
@@ -10,6 +11,12 @@ from tests.factories import UserFactory
 from tests.world import World, build_world
 
 CATALOGUE_FILES = sorted(Path(settings.CATALOGUE_DIR).glob("*.yaml"))
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_start_at_zero() -> None:
+    """The e-mail rate limits count in their own cache: each test starts with none used."""
+    caches["ratelimit"].clear()
 
 
 @pytest.fixture

@@ -146,6 +146,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# E-mails sent on request (password reset, invitations): at most EMAIL_RATE_PER_ADDRESS to one
+# address and EMAIL_RATE_PER_CLIENT asked from one client address (django-ratelimit rates, e.g.
+# "3/h"), counted in the "ratelimit" cache. Behind a proxy, RATELIMIT_IP_META_KEY names the
+# request header that holds the client's address (e.g. HTTP_X_REAL_IP).
+EMAIL_RATE_PER_ADDRESS = env("EMAIL_RATE_PER_ADDRESS", default="3/h")
+EMAIL_RATE_PER_CLIENT = env("EMAIL_RATE_PER_CLIENT", default="20/h")
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 # Languages an institution may prefer for its reports and correspondence.

@@ -21,7 +21,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "rescue-test",
-    }
+    },
+    # Its own database, emptied before each test (tests/conftest.py): the counts of one test
+    # must not refuse the next one's e-mails.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("RATELIMIT_REDIS_URL", default="redis://127.0.0.1:6379/14"),
+        "KEY_PREFIX": "rescue-test-ratelimit",
+    },
 }
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)

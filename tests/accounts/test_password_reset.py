@@ -89,3 +89,43 @@ def test_new_password_lifts_a_lockout(client: Client) -> None:
     form_url = client.get(_reset_link(client, user.email), follow=True).redirect_chain[-1][0]
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     log_in(client, user.email, NEW_PASSWORD)
+
+
+def test_reset_emails_to_one_address_are_limited(client: Client) -> None:
+    user = UserFactory(email="coord@example.org")
+    for _ in range(3):
+        response = client.post(reverse("password_reset"), {"email": user.email})
+        assert response.status_code == 302
+    assert len(mail.outbox) == 3
+
+    response = client.post(reverse("password_reset"), {"email": "COORD@example.org"})
+    assert response.status_code == 429
+    assert "Too many e-mails have been asked for this address" in response.content.decode()
+    assert len(mail.outbox) == 3  # nothing more sent
+
+
+def test_an_unknown_address_is_limited_the_same_way(client: Client) -> None:
+    """The limit must not tell which addresses have accounts."""
+    for _ in range(3):
+        assert (
+            client.post(reverse("password_reset"), {"email": "nobody@example.org"}).status_code
+            == 302
+        )
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 429
+    assert mail.outbox == []
+
+
+def test_reset_emails_asked_from_one_client_are_limited(client: Client, settings) -> None:
+    settings.EMAIL_RATE_PER_CLIENT = "4/h"
+    users = [UserFactory(email=f"person-{n}@example.org") for n in range(5)]
+    for user in users[:4]:
+        assert client.post(reverse("password_reset"), {"email": user.email}).status_code == 302
+    response = client.post(reverse("password_reset"), {"email": users[4].email})
+    assert response.status_code == 429
+    assert "from your connection" in response.content.decode()
+    assert len(mail.outbox) == 4
+
+    other = Client(REMOTE_ADDR="192.0.2.10")  # another client is not held back
+    assert other.post(reverse("password_reset"), {"email": users[4].email}).status_code == 302
+    assert len(mail.outbox) == 5

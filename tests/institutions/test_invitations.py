@@ -1,6 +1,7 @@
 """Invitations are single-use, expire, and removing a member ends access at once."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -203,3 +204,43 @@ def test_invitation_token_is_looked_up_with_the_explicit_escape(world: World) ->
 
     with pytest.raises(UnscopedQueryError):
         Invitation.objects.filter(email="newcomer@example.org").exists()
+
+
+def test_invitation_emails_to_one_address_are_limited(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = world.client("coordinator_a")
+    url = reverse("institutions:invite", args=[world.institution_a.pk])
+    sent = len(mail.outbox)
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"email": "flooded@example.org", "role": "contributor"})
+        assert response.status_code == 302
+    assert len(mail.outbox) == sent + 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": "flooded@example.org", "role": "contributor"})
+    assert response.status_code == 429
+    assert "Too many e-mails have been asked for this address" in response.content.decode()
+    assert len(mail.outbox) == sent + 3
+    pending = Invitation.objects.for_institution(world.institution_a).filter(
+        email="flooded@example.org", revoked_at__isnull=True
+    )
+    assert pending.count() == 1  # the last one sent stays valid
+
+
+def test_invitation_emails_asked_from_one_client_are_limited(world: World, settings) -> None:
+    settings.EMAIL_RATE_PER_CLIENT = "2/h"
+    client = world.client("coordinator_a")
+    url = reverse("institutions:invite", args=[world.institution_a.pk])
+    for n in range(2):
+        response = client.post(url, {"email": f"new-{n}@example.org", "role": "contributor"})
+        assert response.status_code == 302
+    response = client.post(url, {"email": "new-2@example.org", "role": "contributor"})
+    assert response.status_code == 429
+    assert "from your connection" in response.content.decode()
+    assert (
+        not Invitation.objects.for_institution(world.institution_a)
+        .filter(email="new-2@example.org")
+        .exists()
+    )
