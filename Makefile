@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# make test runs the suite on this many processes (pytest-xdist), each with its own test database.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install migrate catalogue demo lint format lock messages services clean help
 
@@ -31,7 +33,7 @@ run: install
 	$(BIN)/python manage.py load_catalogue fixtures/catalogue
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --insecure $(HOST):$(PORT)
 
 # --- The whole suite against PostgreSQL and Redis on localhost -----------------------------------
 test: export DJANGO_SETTINGS_MODULE = rescue.settings.test
@@ -41,7 +43,7 @@ test: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from django.test import Client
 
 from accounts.models import User
 from standards.services import catalogue_load
+from tests.api.contract import STATS
 from tests.factories import UserFactory
 from tests.world import World, build_world
 
@@ -39,3 +41,35 @@ def user_client(client: Client, user: User) -> Client:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+# --- The API contract's summary (tests/api/), here because the pytest-xdist controller reads only
+# this conftest: the workers count, the controller prints.
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if STATS["requests"]:
+        statuses = ", ".join(
+            f"{key.removeprefix('status ')}: {count}"
+            for key, count in sorted(STATS.items())
+            if key.startswith("status ")
+        )
+        terminalreporter.write_line(
+            f"API contract: {STATS['requests']} requests generated ({statuses})"
+        )
+        if os.environ.get("API_FUZZ_REPORT"):  # what each operation answered
+            for key, count in sorted(STATS.items()):
+                if " -> " in key:
+                    terminalreporter.write_line(f"  {key}: {count}")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # In a pytest-xdist worker, hand the counts to the controller, which prints the summary.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["api_contract_stats"] = dict(STATS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    STATS.update(getattr(node, "workeroutput", {}).get("api_contract_stats", {}))

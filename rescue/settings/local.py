@@ -3,7 +3,9 @@
 from .base import *
 from .base import BASE_DIR, env
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+# Off unless asked (DJANGO_DEBUG=1): the demo answers with the project's own error pages, and the
+# API with the JSON errors its schema states, as in production.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env(
     "DJANGO_SECRET_KEY", default="local-only-insecure-key-never-used-in-production-0123456789"
 )

@@ -1,5 +1,6 @@
 """The test suite: real PostgreSQL and Redis on localhost (``make test``)."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -16,17 +17,23 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rescue"),
 }
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
+# Set by pytest-xdist in each of its workers ("gw0", "gw1", ...).
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "rescue-test",
     },
-    # Its own database, emptied before each test (tests/conftest.py): the counts of one test
-    # must not refuse the next one's e-mails.
+    # A database of its own, emptied before each test (tests/conftest.py): the counts of one
+    # test must not refuse the next one's e-mails. One per pytest-xdist worker (14, 13, ...), so
+    # that emptying it leaves the other worker's counts alone.
     "ratelimit": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env("RATELIMIT_REDIS_URL", default="redis://127.0.0.1:6379/14"),
+        "LOCATION": env(
+            "RATELIMIT_REDIS_URL",
+            default=f"redis://127.0.0.1:6379/{14 - int(XDIST_WORKER.removeprefix('gw') or 0)}",
+        ),
         "KEY_PREFIX": "rescue-test-ratelimit",
     },
 }

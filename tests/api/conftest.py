@@ -1,4 +1,3 @@
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +11,7 @@ from django.db import close_old_connections
 
 from standards.choices import Component
 from standards.models import CatalogueVersion
-from tests.api.contract import ROLES, STATS, Session, session_for
+from tests.api.contract import ROLES, Session, session_for
 from tests.factories import CatalogueVersionFactory, StandardFactory
 from tests.world import World, build_world
 
@@ -50,19 +49,3 @@ def role(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def session(world: World, role: str, api_requests: None) -> Session:
     return session_for(world, role)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if STATS["requests"]:
-        statuses = ", ".join(
-            f"{key.removeprefix('status ')}: {count}"
-            for key, count in sorted(STATS.items())
-            if key.startswith("status ")
-        )
-        terminalreporter.write_line(
-            f"API contract: {STATS['requests']} requests generated ({statuses})"
-        )
-        if os.environ.get("API_FUZZ_REPORT"):  # what each operation answered
-            for key, count in sorted(STATS.items()):
-                if " -> " in key:
-                    terminalreporter.write_line(f"  {key}: {count}")

@@ -93,7 +93,7 @@ def test_embedded_settings_run_without_services() -> None:
         "import django; django.setup(); from django.conf import settings as s;"
         "from rescue.celery import app;"
         "print(s.DATABASES['default']['ENGINE'], app.conf.task_always_eager,"
-        " s.STORAGES['default']['BACKEND'])"
+        " s.STORAGES['default']['BACKEND'], s.DEBUG)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -102,6 +102,7 @@ def test_embedded_settings_run_without_services() -> None:
         "django.db.backends.sqlite3",
         "True",
         "django.core.files.storage.FileSystemStorage",
+        "False",  # the project's own error pages (and JSON errors under /api/) unless asked
     ]
 
 
