@@ -120,6 +120,18 @@ class Valid:
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
+
+def on_audit_a(status: int, *, body: dict[str, Any] | None = None, **path: Any) -> Valid:
+    """A coordinator's request about institution A's audit; institution B's is out of reach."""
+    return Valid(
+        "coordinator_a",
+        status,
+        path={"audit_id": AUDIT_A, **path},
+        body=body,
+        foreign_paths=({"audit_id": AUDIT_B, **path},),
+    )
+
+
 VALID: dict[str, Valid] = {
     "institutions_list": Valid("coordinator_a", 200),
     "institutions_retrieve": Valid(
@@ -146,53 +158,22 @@ VALID: dict[str, Valid] = {
     "audits_retrieve": Valid(
         "coordinator_a", 200, path={"id": AUDIT_A}, foreign_paths=({"id": AUDIT_B},)
     ),
-    "audits_standards_list": Valid(
-        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
-    ),
-    "audits_standards_partial_update": Valid(
-        "coordinator_a",
+    "audits_standards_list": on_audit_a(200),
+    "audits_standards_partial_update": on_audit_a(
         200,
-        path={"audit_id": AUDIT_A, "code": STANDARD_CODE},
+        code=STANDARD_CODE,
         body={"self_rating": "met", "narrative": "Peer supporters are on call every day."},
-        foreign_paths=({"audit_id": AUDIT_B, "code": STANDARD_CODE},),
     ),
-    "audits_evidence_list": Valid(
-        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
-    ),
-    "audits_evidence_create": Valid(
-        "coordinator_a",
+    "audits_evidence_list": on_audit_a(200),
+    "audits_evidence_create": on_audit_a(
         201,
-        path={"audit_id": AUDIT_A},
-        body={
-            "files": [PDF],
-            "standards": [STANDARD_CODE],
-            "confirmed_no_personal_data": True,
-        },
-        foreign_paths=({"audit_id": AUDIT_B},),
+        body={"files": [PDF], "standards": [STANDARD_CODE], "confirmed_no_personal_data": True},
     ),
-    "audits_submit_create": Valid(
-        # The world's dossier has gaps: the valid request is refused, with every gap, as a 400.
-        "coordinator_a",
-        400,
-        path={"audit_id": AUDIT_A},
-        foreign_paths=({"audit_id": AUDIT_B},),
-    ),
-    "audits_reports_list": Valid(
-        "coordinator_a", 200, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
-    ),
-    "audits_reports_create": Valid(
-        "coordinator_a",
-        202,
-        path={"audit_id": AUDIT_A},
-        body={"kind": "dossier"},
-        foreign_paths=({"audit_id": AUDIT_B},),
-    ),
-    "audits_reports_retrieve": Valid(
-        "coordinator_a",
-        200,
-        path={"audit_id": AUDIT_A, "report_id": REPORT_A},
-        foreign_paths=({"audit_id": AUDIT_B, "report_id": REPORT_A},),
-    ),
+    # The world's dossier has gaps: the valid request is refused, with every gap, as a 400.
+    "audits_submit_create": on_audit_a(400),
+    "audits_reports_list": on_audit_a(200),
+    "audits_reports_create": on_audit_a(202, body={"kind": "dossier"}),
+    "audits_reports_retrieve": on_audit_a(200, report_id=REPORT_A),
 }
 
 

@@ -42,13 +42,13 @@ FUZZ_SETTINGS: dict[str, Any] = {
 }
 
 
-def send(case: Case, world: World, session: Session, **kwargs: Any) -> Any:
+def send(case: Case, world: World, session: Session) -> Any:
     """Turn the case's references into the world's objects, send it, and check the answer."""
     case.path_parameters = resolve(world, case.path_parameters or {})
     case.query = resolve(world, case.query) if case.query else case.query
     if isinstance(case.body, dict):
         case.body = resolve(world, case.body)
-    response = case.call(cookies=session.cookies, headers=session.headers, **kwargs)
+    response = case.call(cookies=session.cookies, headers=session.headers)
     STATS["requests"] += 1
     STATS[f"{case.operation.label} -> {response.status_code}"] += 1
     STATS[f"status {response.status_code}"] += 1
