@@ -4,7 +4,8 @@ A ``Report`` is one request for one document (a kind, in a language). Its status
 queued → rendering → ready (or failed). Each render attempt takes a numbered claim on the row (and
 records the task holding it); only the latest claim may store the file or fail the report, so a
 task delivered twice (a worker killed mid-render, a broker redelivery, a re-send by the recovery
-task) still ends with exactly one file.
+task) still ends with exactly one file. ``input_digest`` identifies what the document shows: a
+ready report whose digest matches the dossier as it is now is given back instead of a new version.
 """
 
 import uuid
@@ -54,6 +55,14 @@ class Report(TenantOwnedModel):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    input_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text=(
+            "SHA-256 of everything the document shows (reports/dossier.py): a request for the "
+            "same input gets this report back once it is ready."
+        ),
+    )
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["-requested_at", "-pk"]

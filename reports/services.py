@@ -5,6 +5,13 @@ broker cannot be reached then, the request still succeeds: the report stays queu
 ``reports_recover`` (run by Celery beat) sends it again later, as it does for any report left
 queued or rendering for longer than a task can run.
 
+Before that, it computes the digest of what the report would show (``reports.dossier``): when
+the latest ready report of the audit and kind has the same digest and its file is still in the
+storage, that report is the answer (``reused``), and nothing is recorded or sent. A pending or
+failed report is never given back. The renderer stores the digest of the very context it
+rendered, so a report's digest always describes its PDF, even if the dossier changed between
+the request and the rendering.
+
 ``report_render`` is what the task runs. It claims the report with a numbered attempt under a row
 lock, renders outside any transaction, then stores the file only if its claim is still the
 latest and the report is still rendering. A delivery takes a rendering report over only when the
@@ -24,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 
@@ -85,6 +93,21 @@ class ReportConflictError(ActionRefusedError):
     """Another request numbered the same version at the same moment (HTTP 409)."""
 
 
+@dataclass(frozen=True)
+class ReportRequestResult:
+    """The answer to a request: a new version queued, or the last ready one ``reused`` (the
+    input has not changed since it was rendered)."""
+
+    report: Report
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pdf: RenderedPdf
+    input_digest: str  # of the context the PDF was rendered from
+
+
 def hard_time_limit() -> timedelta:
     """How long a task may run before its worker kills it."""
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -95,9 +118,38 @@ def report_language(audit: Audit) -> str:
     return preferred if preferred in REPORT_LANGUAGES else "en"
 
 
+def report_input_digest(*, audit: Audit, kind: str, language: str) -> str:
+    """The digest of what a report of ``kind`` about ``audit`` would show now."""
+    from reports.dossier import dossier_input_digest  # noqa: PLC0415 - keeps imports light
+
+    digesters: dict[str, Callable[[Audit, str, str], str]] = {
+        Report.Kind.DOSSIER: dossier_input_digest,
+    }
+    return digesters[kind](audit, language, kind)
+
+
+def _reusable(reports: QuerySet[Report], digest: str) -> Report | None:
+    """The latest ready report, if it shows ``digest`` and its file is still stored."""
+    latest = reports.filter(status=Report.Status.READY).order_by("-version").first()
+    if latest is None or not latest.input_digest or latest.input_digest != digest:
+        return None
+    try:
+        stored = bool(latest.file) and latest.file.storage.exists(latest.file.name)
+    except TRANSIENT_ERRORS:
+        logger.exception("report %s: the storage did not answer; a new version is made", latest.pk)
+        return None
+    if not stored:
+        logger.warning("report %s: its file is missing; a new version is made", latest.pk)
+        return None
+    return latest
+
+
 @transaction.atomic
-def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER) -> Report:
-    """Queue a new version of the report; the task is sent once the request is committed."""
+def report_request(
+    *, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER
+) -> ReportRequestResult:
+    """Queue a new version of the report (the task is sent once the request is committed), or
+    give back the last ready one if what it shows has not changed since."""
     if not report_policy.can(user, audit):
         raise PermissionError(f"{user} may not ask for reports of audit {audit.pk}")
     if kind not in Report.Kind.values:
@@ -115,6 +167,12 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
             f"Version {pending.version} of this report is still being prepared; it will be "
             "ready in a moment."
         )
+    language = report_language(audit)
+    # Read under the audit's row lock, which every change to the dossier takes too.
+    digest = report_input_digest(audit=audit, kind=kind, language=language)
+    reusable = _reusable(reports, digest)
+    if reusable is not None:
+        return ReportRequestResult(reusable, reused=True)
     version = _next_version(reports)
     try:
         with transaction.atomic():  # a savepoint: a version taken meanwhile leaves no trace
@@ -122,10 +180,11 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
                 institution_id=audit.institution_id,
                 audit=audit,
                 kind=kind,
-                language=report_language(audit),
+                language=language,
                 version=version,
                 requested_by=user,
                 requested_by_email=user.email,
+                input_digest=digest,
             )
     except IntegrityError:
         # Where the audit row lock is not enforced (SQLite has no row locks), two requests at
@@ -142,7 +201,7 @@ def report_request(*, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER)
     )
     # Not delay_on_commit: a broker error must not fail the request once the row is committed.
     transaction.on_commit(partial(report_send, report_id=report.pk))
-    return report
+    return ReportRequestResult(report)
 
 
 def _next_version(reports: QuerySet[Report]) -> int:
@@ -239,13 +298,15 @@ def _release(report_id: int, attempt: int) -> bool:
     )
 
 
-def _renderers() -> dict[str, Callable[[Report], RenderedPdf]]:
-    from reports.dossier import dossier_context  # noqa: PLC0415 - keeps imports light
+def _renderers() -> dict[str, Callable[[Report], RenderedReport]]:
+    from reports.dossier import dossier_context, dossier_input, input_digest  # noqa: PLC0415
 
-    def dossier(report: Report) -> RenderedPdf:
+    def dossier(report: Report) -> RenderedReport:
         with translation.override(report.language):  # labels made in Python, the chart's too
-            context = dossier_context(report.audit) | {"report": report}
-        return render_pdf("pdf/dossier.html", context, language=report.language)
+            context = dossier_context(report.audit)
+        digest = input_digest(dossier_input(context, language=report.language, kind=report.kind))
+        pdf = render_pdf("pdf/dossier.html", context | {"report": report}, language=report.language)
+        return RenderedReport(pdf, digest)
 
     return {Report.Kind.DOSSIER: dossier}
 
@@ -262,10 +323,12 @@ def report_render(*, report_id: int, task_id: str = "", last_try: bool = True) -
     report, attempt = claimed
 
     def store(report: Report) -> None:
-        report.file.save(report.filename, ContentFile(rendered.content), save=False)
-        report.sha256 = hashlib.sha256(rendered.content).hexdigest()
-        report.size = len(rendered.content)
-        report.page_count = rendered.page_count
+        content = rendered.pdf.content
+        report.file.save(report.filename, ContentFile(content), save=False)
+        report.sha256 = hashlib.sha256(content).hexdigest()
+        report.size = len(content)
+        report.page_count = rendered.pdf.page_count
+        report.input_digest = rendered.input_digest  # what this PDF shows, read at rendering
         report.status = Report.Status.READY
         report.error = ""
 

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits.permissions import AuditAction, audit_policy
@@ -31,13 +32,25 @@ def report_create(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
         return dashboard_page(request, audit, status=403)
     kind = request.POST.get("kind", Report.Kind.DOSSIER)
     try:
-        report = report_request(audit=audit, user=request.user, kind=kind)
+        result = report_request(audit=audit, user=request.user, kind=kind)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
         return dashboard_page(
             request, audit, status=409 if isinstance(exc, ReportConflictError) else 400
         )
-    messages.success(request, f"{report.get_kind_display()} v{report.version} is being prepared.")
+    report = result.report
+    if result.reused:
+        messages.info(
+            request,
+            _("Nothing has changed since version %(version)s of this report: here it is.")
+            % {"version": report.version},
+        )
+        return redirect(f"{audit_url(audit.pk)}#report-{report.pk}")
+    messages.success(
+        request,
+        _("%(kind)s v%(version)s is being prepared.")
+        % {"kind": report.get_kind_display(), "version": report.version},
+    )
     return redirect(f"{audit_url(audit.pk)}#reports")
 
 

@@ -35,3 +35,21 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportRequestSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Report.Kind.choices, default=Report.Kind.DOSSIER)
+
+
+class RequestedReportSerializer(ReportSerializer):
+    """The answer to a request for a report: a new version queued, or the last ready one."""
+
+    reused = serializers.SerializerMethodField(
+        help_text=(
+            "True when nothing the report shows has changed since this ready version: it is "
+            "given back and no new version is made."
+        )
+    )
+
+    class Meta(ReportSerializer.Meta):
+        fields = [*ReportSerializer.Meta.fields, "reused"]
+        read_only_fields = fields
+
+    def get_reused(self, report: Report) -> bool:
+        return bool(self.context.get("reused", False))

@@ -146,6 +146,13 @@ LINKS: dict[tuple[str, str], dict[str, tuple[str, dict[str, str]]]] = {
             {"audit_id": "$request.path.audit_id", "report_id": "$response.body#/id"},
         ),
     },
+    # An unchanged dossier: the last ready version is given back (200).
+    ("audits_reports_create", "200"): {
+        "GetReport": (
+            "audits_reports_retrieve",
+            {"audit_id": "$request.path.audit_id", "report_id": "$response.body#/id"},
+        ),
+    },
     ("catalogue_versions_list", "200"): {
         "GetCatalogueVersion": (
             "catalogue_versions_retrieve",

@@ -302,7 +302,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One name for the language choices shared by institutions and reports.
-    "ENUM_NAME_OVERRIDES": {"LanguageEnum": "django.conf.settings.LANGUAGES"},
+    "ENUM_NAME_OVERRIDES": {
+        "LanguageEnum": "django.conf.settings.LANGUAGES",
+        "AuditStatusEnum": "audits.models.Audit.Status",
+        "ReportStatusEnum": "reports.models.Report.Status",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "rescue.api.schema.schema_links",

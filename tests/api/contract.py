@@ -172,6 +172,8 @@ VALID: dict[str, Valid] = {
     # The world's dossier has gaps: the valid request is refused, with every gap, as a 400.
     "audits_submit_create": on_audit_a(400),
     "audits_reports_list": on_audit_a(200),
+    # The world's ready report was stored without an input digest, so it is never given back
+    # (200): the valid request queues version 2.
     "audits_reports_create": on_audit_a(202, body={"kind": "dossier"}),
     "audits_reports_retrieve": on_audit_a(200, report_id=REPORT_A),
 }

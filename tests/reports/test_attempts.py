@@ -25,7 +25,7 @@ S3 = "https://s3.example.org/reports"
 @pytest.fixture
 def report(catalogue: None) -> Report:
     audit, coordinator = sealed_dossier()
-    return services.report_request(audit=audit, user=coordinator)
+    return services.report_request(audit=audit, user=coordinator).report
 
 
 @pytest.fixture
