@@ -28,12 +28,14 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._must_verify(request) and not self._is_exempt(request):
+        pending = self.must_verify(request)
+        request.two_factor_pending = pending  # type: ignore[attr-defined]  # for the page frame
+        if pending and not self._is_exempt(request):
             return self._refuse(request)
         return self.get_response(request)
 
     @staticmethod
-    def _must_verify(request: HttpRequest) -> bool:
+    def must_verify(request: HttpRequest) -> bool:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return False

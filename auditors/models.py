@@ -5,6 +5,7 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from institutions.models import Institution
+from standards.choices import Component
 
 
 class AuditorProfile(models.Model):
@@ -23,6 +24,16 @@ class AuditorProfile(models.Model):
 
     def __str__(self) -> str:
         return f"Auditor profile of {self.user}"
+
+    @property
+    def language_names(self) -> list[str]:
+        names = dict(settings.LANGUAGES)
+        return [str(names.get(code, code)) for code in self.languages]
+
+    @property
+    def component_names(self) -> list[str]:
+        names = dict(Component.choices)
+        return [str(names.get(code, code)) for code in self.components]
 
 
 class ConflictOfInterest(models.Model):

@@ -4,14 +4,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import is_auditor, is_platform_admin
 from auditors import services
+from auditors.filters import AuditorPoolFilter
 from auditors.forms import AuditorProfileForm, ConflictForm
 from auditors.selectors import auditor_assignment_list, auditor_conflict_list, auditor_pool
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
+from rescue.lists import list_page
 
 
 def _require_auditor(request: AuthenticatedHttpRequest) -> None:
@@ -51,7 +54,7 @@ def auditor_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile_page(request, profile_form=form, status=400)
     services.auditor_profile_update(user=request.user, **form.cleaned_data)
-    messages.success(request, "Your auditor profile is saved.")
+    messages.success(request, _("Your qualifications are saved."))
     return redirect("auditors:profile")
 
 
@@ -68,7 +71,9 @@ def conflict_declare(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.add_error(None, exc.message)
         return _profile_page(request, conflict_form=form, status=400)
     messages.success(
-        request, f"Conflict of interest with {form.cleaned_data['institution']} recorded."
+        request,
+        _("Conflict of interest with %(institution)s recorded.")
+        % {"institution": form.cleaned_data["institution"]},
     )
     return redirect("auditors:profile")
 
@@ -77,4 +82,5 @@ def conflict_declare(request: AuthenticatedHttpRequest) -> HttpResponse:
 def auditor_pool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_platform_admin(request.user):
         raise Http404
-    return render(request, "auditors/auditor_pool.html", {"auditors": auditor_pool()})
+    listing = list_page(request, AuditorPoolFilter(request.GET, queryset=auditor_pool()))
+    return render(request, "auditors/auditor_pool.html", {"list": listing}, status=listing.status)

@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audits.models import StandardAssessment
@@ -56,7 +57,10 @@ class SelfRatingForm(forms.Form):
 
 class AssigneesForm(forms.Form):
     assignees = forms.ModelMultipleChoiceField(
-        queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("People working on this standard"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, members: QuerySet[Any], **kwargs: Any) -> None:

@@ -8,8 +8,10 @@ ERNST admins see every audit and assign auditors.
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.permissions import PERM_ASSIGN_AUDITOR
@@ -28,6 +30,17 @@ class AuditAction(StrEnum):
     CLOSE = "close"
     EDIT_DOSSIER = "edit_dossier"  # work on the self-assessment and evidence (coordinators)
     SUBMIT = "submit"
+
+
+AUDIT_REFUSALS = {
+    AuditAction.ASSIGN_AUDITORS: _("Only ERNST administrators assign and withdraw auditors."),
+    AuditAction.CLOSE: _("Only ERNST administrators close an audit."),
+    AuditAction.EDIT_DOSSIER: _(
+        "Only the institution's coordinators and contributors work on the dossier."
+    ),
+    AuditAction.SUBMIT: _("Only a coordinator of the institution submits the dossier."),
+    AuditAction.REVIEW: _("Only the auditors assigned to this audit review it."),
+}
 
 
 class AuditPolicy:
@@ -72,6 +85,12 @@ class AuditPolicy:
             .first()
         )
         if audit is None:
+            # Someone who sees the audit but may not do this is told who may (403); for anyone
+            # else the audit does not exist (404).
+            if action in AUDIT_REFUSALS and (
+                self.audits_for(user, AuditAction.VIEW).filter(pk=audit_id).exists()
+            ):
+                raise PermissionDenied(AUDIT_REFUSALS[action])
             raise Http404("No such audit.")
         return audit
 

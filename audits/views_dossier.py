@@ -26,7 +26,12 @@ from audits.permissions import (
     assessment_policy,
     audit_policy,
 )
-from audits.selectors import assessment_progress_list, audit_event_list, dossier_progress
+from audits.selectors import (
+    assessment_progress_list,
+    audit_event_list,
+    audit_progress_annotate,
+    dossier_progress,
+)
 from audits.services.applications import audit_create, prior_certification_confirm
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
 from audits.services.seal import SEALED_MESSAGE
@@ -99,12 +104,27 @@ def dashboard_page(
     sections = dossier_progress(audit=audit, assessments=visible)
     items = [item for section in sections for item in section.items]
     done = sum(item.complete for item in items)
+    # Someone who sees only some standards (a contributor: theirs) is told so, and is shown the
+    # whole dossier's state beside their own.
+    dossier = (
+        audit_progress_annotate(Audit.objects.for_institution(audit.institution_id))
+        .values("standards_total", "standards_ready")  # type: ignore[misc]
+        .get(pk=audit.pk)
+    )
+    partial = len(items) < dossier["standards_total"]
     context = {
         "audit": audit,
         "sections": sections,
         "done": done,
         "total": len(items),
         "percent": round(100 * done / len(items)) if items else 0,
+        "partial": partial,
+        "dossier_done": dossier["standards_ready"],
+        "dossier_total": dossier["standards_total"],
+        "dossier_gaps": dossier["standards_total"] - dossier["standards_ready"],
+        "dossier_percent": round(100 * dossier["standards_ready"] / dossier["standards_total"])
+        if dossier["standards_total"]
+        else 0,
         "missing": [item for item in items if not item.complete],
         "flagged": _flagged_files(items),
         "gaps": gaps,

@@ -12,7 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.models import Audit
 from audits.permissions import AssessmentAction, AuditAction, assessment_policy, audit_policy
@@ -22,6 +24,7 @@ from evidence import services
 from evidence.forms import EffectiveDateForm, LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
+from rescue.confirm import Confirmation, confirmation_page
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
 from rescue.http import AuthenticatedHttpRequest
@@ -35,6 +38,14 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def _return_code(request: HttpRequest) -> str:
     return request.POST.get("return_to", "")
+
+
+def _visible_code(request: HttpRequest, audit: Audit, code: str) -> str:
+    """``code`` if it names a standard of the audit the user sees, else ""."""
+    if not code or "\x00" in code or len(code) > 20:
+        return ""
+    visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
+    return code if visible.filter(standard__code=code).exists() else ""
 
 
 def _back(request: HttpRequest, audit: Audit) -> HttpResponse:
@@ -131,14 +142,25 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
             }
             for evidence in stored
         ]
+        # The page reloads once every file is stored: it shows these messages then.
+        for evidence in stored:
+            messages.success(request, _uploaded(evidence))
         return JsonResponse({"uploaded": uploaded, "refused": refused}, status=status)
     for evidence in stored:
-        messages.success(request, f"{evidence.current.original_name} uploaded.")
+        messages.success(request, _uploaded(evidence))
     for item in refused:
         messages.error(request, item["reason"])
     if refused:
         return _page(request, audit, _return_code(request) or codes[0], status, upload_form=form)
     return _back(request, audit)
+
+
+def _uploaded(evidence: EvidenceFile) -> str:
+    if evidence.current.is_flagged:
+        return _("%(file)s uploaded; it may contain personal data: review it below.") % {
+            "file": evidence.current.original_name
+        }
+    return _("%(file)s uploaded.") % {"file": evidence.current.original_name}
 
 
 @login_required
@@ -295,16 +317,62 @@ def evidence_date(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def evidence_delete(
     request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
 ) -> HttpResponse:
+    """GET asks first, naming the file and the standards it supports; POST removes it."""
+    if request.method == "GET":
+        return _delete_confirmation(request, audit_id, evidence_id)
     return _change(
         request,
         audit_id,
         evidence_id,
         lambda audit, evidence: services.evidence_delete(evidence=evidence, user=request.user),
-        lambda evidence: f"{evidence} removed from the dossier.",
+        lambda evidence: _("%(file)s removed from the dossier.") % {"file": evidence},
+    )
+
+
+def _delete_confirmation(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
+    code = _visible_code(request, audit, request.GET.get("return_to", ""))
+    if audit.is_sealed:
+        messages.error(request, SEALED_MESSAGE)
+        return _page(request, audit, code, 400)
+    if (
+        not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
+        .filter(pk=evidence.pk)
+        .exists()
+    ):
+        messages.error(request, NOT_YOURS)
+        return _page(request, audit, code, 403)
+    codes = sorted(
+        evidence.links.filter(institution=audit.institution_id).values_list(
+            "assessment__standard__code", flat=True
+        )
+    )
+    back = (
+        reverse("audits:standard", kwargs={"audit_id": audit.pk, "code": code})
+        if code
+        else reverse("audits:detail", kwargs={"audit_id": audit.pk})
+    )
+    names = {"file": str(evidence), "standards": ", ".join(codes) or "—"}
+    return confirmation_page(
+        request,
+        Confirmation(
+            title=_("Remove %(file)s from the dossier?") % names,
+            button=_("Remove %(file)s") % names,
+            cancel_url=back,
+            consequences=[
+                _("It no longer supports these standards: %(standards)s.") % names,
+                _("Its versions and their digests stay in the audit's history."),
+            ],
+            hidden={"return_to": code} if code else {},
+            breadcrumb=(back, code or _("The dossier")),
+        ),
     )
 
 

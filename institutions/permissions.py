@@ -8,8 +8,10 @@ permissions. Outside a user's reach an institution does not exist (404).
 from enum import StrEnum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
 from institutions.models import Institution, Membership
@@ -33,6 +35,18 @@ PLATFORM_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
         {InstitutionAction.VIEW, InstitutionAction.CHANGE, InstitutionAction.MANAGE_MEMBERS}
     ),
     PERM_VIEW_ALL_INSTITUTIONS: frozenset({InstitutionAction.VIEW}),
+}
+
+
+# Said (403) to someone who sees the institution but may not do this: who may.
+REFUSALS = {
+    InstitutionAction.CHANGE: _(
+        "Only the institution's coordinators change its profile and sites."
+    ),
+    InstitutionAction.MANAGE_MEMBERS: _(
+        "Only the institution's coordinators manage its members and invitations."
+    ),
+    InstitutionAction.START_AUDIT: _("Only the institution's coordinators start an audit."),
 }
 
 
@@ -72,9 +86,18 @@ class InstitutionPolicy:
         ).distinct()
 
     def get_or_404(self, user: Any, action: InstitutionAction, institution_id: int) -> Institution:
-        """The institution if the user may do ``action`` to it; 404 whether missing or forbidden."""
+        """The institution if the user may do ``action`` to it; 404 if missing or out of reach,
+        403 with who may if the user sees it but may not do this."""
         institution = self.institutions_for(user, action).filter(pk=institution_id).first()
         if institution is None:
+            # Inside one's reach, a page one may not use says who may (403); outside, the
+            # institution does not exist (404).
+            if action in REFUSALS and (
+                self.institutions_for(user, InstitutionAction.VIEW)
+                .filter(pk=institution_id)
+                .exists()
+            ):
+                raise PermissionDenied(REFUSALS[action])
             raise Http404("No such institution.")
         return institution
 

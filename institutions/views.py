@@ -6,7 +6,9 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
@@ -15,6 +17,7 @@ from audits.forms import PriorCertificationForm
 from audits.models import PriorCertificationConfirmation
 from audits.permissions import AuditAction, audit_policy
 from institutions import services
+from institutions.filters import InstitutionListFilter
 from institutions.forms import (
     AcceptNewAccountForm,
     InstitutionForm,
@@ -32,9 +35,14 @@ from institutions.selectors import (
     institution_member_list,
     institution_site_list,
 )
+from rescue.confirm import Confirmation, confirmation_page
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
+from rescue.lists import list_page
 from rescue.ratelimits import email_request_refusal
+
+# The site form shares the profile's page and field names (name, address): its own ids.
+SITE_IDS = "site_%s"
 
 
 @login_required
@@ -42,10 +50,9 @@ def institution_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     institutions = institution_policy.institutions_for(request.user, InstitutionAction.VIEW)
     if not request.user.has_perm(PERM_VIEW_ALL_INSTITUTIONS):
         raise Http404  # members reach their institutions from the home page
+    listing = list_page(request, InstitutionListFilter(request.GET, queryset=institutions))
     return render(
-        request,
-        "institutions/institution_list.html",
-        {"institutions": institutions.order_by("name")},
+        request, "institutions/institution_list.html", {"list": listing}, status=listing.status
     )
 
 
@@ -96,7 +103,7 @@ def _edit_page(
     context = {
         "institution": institution,
         "form": form or InstitutionForm(instance=institution),
-        "site_form": site_form or InstitutionSiteForm(),
+        "site_form": site_form or InstitutionSiteForm(auto_id=SITE_IDS),
         "sites": institution_site_list(institution=institution),
     }
     return render(request, "institutions/institution_edit.html", context, status=status)
@@ -124,7 +131,7 @@ def site_add(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResp
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
-    site_form = InstitutionSiteForm(request.POST)
+    site_form = InstitutionSiteForm(request.POST, auto_id=SITE_IDS)
     if not site_form.is_valid():
         return _edit_page(request, institution, site_form=site_form, status=400)
     try:
@@ -134,22 +141,38 @@ def site_add(request: AuthenticatedHttpRequest, institution_id: int) -> HttpResp
     except ActionRefusedError as exc:
         site_form.add_error("name", exc.message)
         return _edit_page(request, institution, site_form=site_form, status=400)
-    messages.success(request, f"Site {site_form.cleaned_data['name']} added.")
+    messages.success(request, _("Site %(site)s added.") % {"site": site_form.cleaned_data["name"]})
     return redirect("institutions:edit", institution_id=institution.pk)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def site_remove(
     request: AuthenticatedHttpRequest, institution_id: int, site_id: int
 ) -> HttpResponse:
+    """GET asks first, naming the site; POST removes it."""
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.CHANGE, institution_id
     )
     site = get_object_or_404(institution_site_list(institution=institution), pk=site_id)
+    back = reverse("institutions:edit", kwargs={"institution_id": institution.pk})
+    if request.method == "GET":
+        names = {"site": site.name, "institution": institution.name}
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Remove the site %(site)s of %(institution)s?") % names,
+                button=_("Remove %(site)s") % names,
+                cancel_url=back,
+                consequences=[
+                    _("The site leaves the institution's profile; its audits keep their data.")
+                ],
+                breadcrumb=(back, institution.name),
+            ),
+        )
     services.institution_site_remove(site=site, user=request.user)
-    messages.success(request, f"Site {site.name} removed.")
-    return redirect("institutions:edit", institution_id=institution.pk)
+    messages.success(request, _("Site %(site)s removed.") % {"site": site.name})
+    return redirect(back)
 
 
 def _members_page(
@@ -208,26 +231,44 @@ def invitation_create(request: AuthenticatedHttpRequest, institution_id: int) ->
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_revoke(
     request: AuthenticatedHttpRequest, institution_id: int, invitation_id: int
 ) -> HttpResponse:
+    """GET asks first, naming the invitation; POST withdraws it."""
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
     )
     invitation = get_object_or_404(
         Invitation.objects.for_institution(institution), pk=invitation_id
     )
+    back = reverse("institutions:members", kwargs={"institution_id": institution.pk})
+    names = {"email": invitation.email, "institution": institution.name}
+    if request.method == "GET":
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Withdraw the invitation to %(email)s?") % names,
+                button=_("Withdraw the invitation to %(email)s") % names,
+                cancel_url=back,
+                consequences=[
+                    _("The link in the e-mail stops working at once; you can invite again later.")
+                ],
+                breadcrumb=(back, _("Members of %(institution)s") % names),
+            ),
+        )
     services.invitation_revoke(invitation=invitation, user=request.user)
-    messages.success(request, f"The invitation to {invitation.email} is withdrawn.")
-    return redirect("institutions:members", institution_id=institution.pk)
+    messages.success(request, _("The invitation to %(email)s is withdrawn.") % names)
+    return redirect(back)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(
     request: AuthenticatedHttpRequest, institution_id: int, membership_id: int
 ) -> HttpResponse:
+    """GET asks first, naming the person (and warning someone about to remove themselves);
+    POST removes them."""
     institution = institution_policy.get_or_404(
         request.user, InstitutionAction.MANAGE_MEMBERS, institution_id
     )
@@ -235,15 +276,46 @@ def member_remove(
         Membership.objects.select_related("user", "institution").filter(institution=institution),
         pk=membership_id,
     )
+    back = reverse("institutions:members", kwargs={"institution_id": institution.pk})
+    person = membership.user.get_full_name() or membership.user.email
+    names = {
+        "person": person,
+        "email": membership.user.email,
+        "role": membership.get_role_display(),
+        "institution": institution.name,
+    }
+    if request.method == "GET":
+        yourself = membership.user == request.user
+        return confirmation_page(
+            request,
+            Confirmation(
+                title=_("Remove %(person)s from %(institution)s?") % names,
+                button=_("Remove %(person)s") % names,
+                cancel_url=back,
+                consequences=[
+                    _(
+                        "%(email)s (%(role)s) loses access to the institution and its "
+                        "dossiers at once."
+                    )
+                    % names,
+                    _("What they uploaded or wrote stays in the dossiers, attributed to them."),
+                ],
+                warning=_("You are removing yourself: you will no longer reach %(institution)s.")
+                % names
+                if yourself
+                else "",
+                breadcrumb=(back, _("Members of %(institution)s") % names),
+            ),
+        )
     try:
         services.membership_remove(membership=membership, removed_by=request.user)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
         return _members_page(request, institution_id, status=400)
-    messages.success(request, f"{membership.user.email} no longer has access to {institution}.")
+    messages.success(request, _("%(email)s no longer has access to %(institution)s.") % names)
     if membership.user == request.user:
         return redirect("home")
-    return redirect("institutions:members", institution_id=institution.pk)
+    return redirect(back)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

@@ -7,6 +7,7 @@
     var zone = form.querySelector("[data-dropzone]");
     var list = form.querySelector("[data-upload-list]");
     var pending = [];
+    var text = form.dataset;  // the page's translated words: data-text-uploaded, ...
 
     function show(files) {
       pending = Array.prototype.slice.call(files);
@@ -58,17 +59,17 @@
           if (request.status === 201) {
             file._row.bar.value = 100;
             file._row.status.textContent = body.uploaded && body.uploaded[0] && body.uploaded[0].flagged
-              ? "uploaded: flagged for review" : "uploaded";
+              ? text.textFlagged : text.textUploaded;
             file._row.item.className = "is-ok";
           } else {
             var reasons = (body.refused || []).map(function (r) { return r.reason; }).join("; ");
-            file._row.status.textContent = reasons || "refused (" + request.status + ")";
+            file._row.status.textContent = reasons || text.textRefused + " (" + request.status + ")";
             file._row.item.className = "is-refused";
           }
           resolve(request.status === 201);
         });
         request.addEventListener("error", function () {
-          file._row.status.textContent = "the connection failed; try again";
+          file._row.status.textContent = text.textFailed;
           file._row.item.className = "is-refused";
           resolve(false);
         });
@@ -87,13 +88,15 @@
       }, Promise.resolve()).then(function () {
         // Upload again sends only what was refused: a stored file is never sent twice.
         pending = pending.filter(function (file) { return !file._stored; });
+        // Every file stored: the page reloads with the server's message for each (focus.js
+        // puts the focus on them).
         if (results.every(Boolean)) { window.location.reload(); return; }
         if (results.some(Boolean) && !list.querySelector("[data-uploaded-note]")) {
           var note = document.createElement("li");
           note.setAttribute("data-uploaded-note", "");
           var link = document.createElement("a");
           link.href = window.location.href;
-          link.textContent = "Show the files that were uploaded";
+          link.textContent = text.textShow;
           note.appendChild(link);
           list.appendChild(note);
         }

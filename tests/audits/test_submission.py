@@ -96,7 +96,7 @@ def submit_api(client: Client, dossier: Dossier) -> Any:
 def page_gaps(response: Any) -> list[str]:
     """The gaps listed on the refused dashboard, as the reader sees them."""
     match = re.search(
-        r'<section class="card gaps" role="alert">(.*?)</section>',
+        r'<section class="card gaps" role="alert"[^>]*>(.*?)</section>',
         response.content.decode(),
         re.DOTALL,
     )

@@ -35,11 +35,11 @@ def test_the_coordinator_downloads_the_dossier_report_rendered_by_a_worker(
     row = page.locator(".report-row").first
     expect(row).to_contain_text("Dossier report v1")
     try:
-        expect(row.locator("text=Download PDF")).to_be_visible(timeout=90_000)
+        expect(row.get_by_role("link", name="Download v")).to_be_visible(timeout=90_000)
     except AssertionError:
         raise AssertionError(f"not ready; worker log:\n{worker.output()}") from None
     with page.expect_download() as download:
-        row.locator("text=Download PDF").click()
+        row.get_by_role("link", name="Download v").click()
     path = tmp_path / "report.pdf"
     download.value.save_as(path)
 

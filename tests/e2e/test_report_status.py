@@ -46,7 +46,7 @@ def test_the_row_turns_into_the_download_when_the_report_is_ready(
     report.status, report.page_count = Report.Status.READY, 3
     report.save()
     row = page.locator(f"#report-{report.pk}")
-    expect(row).to_contain_text("Download PDF", timeout=10_000)
+    expect(row).to_contain_text("(PDF)", timeout=10_000)
     expect(row).not_to_have_attribute("hx-trigger", "every 2s")
 
 

@@ -63,10 +63,11 @@ def test_sites_are_added_and_removed_within_the_institution(world: World) -> Non
 
 
 def test_contributor_cannot_edit(world: World) -> None:
+    """Inside their own institution, a contributor is told who may edit (403), not 404."""
     client = world.client("contributor_a")
-    assert (
-        client.get(reverse("institutions:edit", args=[world.institution_a.pk])).status_code == 404
-    )
+    refused = client.get(reverse("institutions:edit", args=[world.institution_a.pk]))
+    assert refused.status_code == 403
+    assert "Only the institution&#x27;s coordinators change its profile" in refused.content.decode()
     response = client.get(reverse("institutions:detail", args=[world.institution_a.pk]))
-    assert "Edit profile" not in response.content.decode()
+    assert "Edit the profile" not in response.content.decode()
     assert "Members and invitations" not in response.content.decode()

@@ -34,6 +34,8 @@ class Access:
     method: str = "get"
     data: Callable[[World], dict[str, Any]] = lambda w: {}
     query: dict[str, str] = field(default_factory=dict)
+    # A destructive action's URL answers GET with its confirmation page (rescue/confirm.py).
+    confirm: dict[str, int] | None = None
 
 
 A_MEMBERS_AND_ADMIN = {COORD_A: 200, CONTRIB_A: 200, ADMIN: 200}
@@ -48,6 +50,9 @@ report_a = lambda w: {"audit_id": w.audit_a.pk, "report_id": w.report_a.pk}  # n
 A_REPORT_READERS = {COORD_A: 200, AUD_IN: 200, ADMIN: 200}
 # May read the audit's standards and files, may not change them.
 READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
+# Inside the institution (or its audit's readers), a page one may not use is a 403 saying who may.
+CONTRIB_REFUSED = {CONTRIB_A: 403}
+AUDIT_READERS_REFUSED = {COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}
 
 MATRIX: dict[str, Access] = {
     # --- pages -----------------------------------------------------------------------------------
@@ -67,20 +72,25 @@ MATRIX: dict[str, Access] = {
     "institutions:list": Access(only({ADMIN: 200})),
     "institutions:create": Access(only({ADMIN: 200})),
     "institutions:detail": Access(only(A_MEMBERS_AND_ADMIN), kwargs=inst_a),
-    "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
+    "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED), kwargs=inst_a),
     "institutions:site_add": Access(
-        only({COORD_A: 302, ADMIN: 302}),
+        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
         kwargs=inst_a,
         method="post",
         data=lambda w: {"name": "South campus", "city": "Elche"},
     ),
     "institutions:site_remove": Access(
-        only({COORD_A: 302, ADMIN: 302}),
+        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
         kwargs=lambda w: {"institution_id": w.institution_a.pk, "site_id": w.site_a.pk},
         method="post",
+        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
     ),
-    "institutions:members": Access(only({COORD_A: 200, ADMIN: 200}), kwargs=inst_a),
-    "institutions:audit_start": Access(only({COORD_A: 200}), kwargs=inst_a),
+    "institutions:members": Access(
+        only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED), kwargs=inst_a
+    ),
+    "institutions:audit_start": Access(
+        only({COORD_A: 200, CONTRIB_A: 403, ADMIN: 403}), kwargs=inst_a
+    ),
     "institutions:prior_certification": Access(
         only({ADMIN: 302}),
         kwargs=inst_a,
@@ -88,26 +98,28 @@ MATRIX: dict[str, Access] = {
         data=lambda w: {"reason": "Execution certificate RESCUE-I-2025-014 of 3 March 2025"},
     ),
     "institutions:invite": Access(
-        only({COORD_A: 302, ADMIN: 302}),
+        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
         kwargs=inst_a,
         method="post",
         data=lambda w: {"email": "new-coordinator@example.org", "role": "coordinator"},
     ),
     "institutions:member_remove": Access(
-        only({COORD_A: 302, ADMIN: 302}),
+        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
         kwargs=lambda w: {
             "institution_id": w.institution_a.pk,
             "membership_id": w.contributor_membership_a.pk,
         },
         method="post",
+        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
     ),
     "institutions:invitation_revoke": Access(
-        only({COORD_A: 302, ADMIN: 302}),
+        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
         kwargs=lambda w: {
             "institution_id": w.institution_a.pk,
             "invitation_id": w.invitation_a.pk,
         },
         method="post",
+        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
     ),
     "invitation_accept": Access(
         everyone(200, anonymous=200), kwargs=lambda w: {"token": w.invitation_token_a}
@@ -177,6 +189,7 @@ MATRIX: dict[str, Access] = {
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
         kwargs=evidence_a,
         method="post",
+        confirm=only(READERS_NOT_EDITORS | {COORD_A: 200, CONTRIB_A: 200}),
     ),
     "audits:evidence_review": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 403}),
@@ -184,17 +197,23 @@ MATRIX: dict[str, Access] = {
         method="post",
     ),
     "audits:assign": Access(
-        only({ADMIN: 302}),
+        only({ADMIN: 302} | AUDIT_READERS_REFUSED),
         kwargs=audit_a,
         method="post",
         data=lambda w: {"auditor": w.users[AUD_OUT].pk},
     ),
     "audits:assignment_end": Access(
-        only({ADMIN: 302}),
+        only({ADMIN: 302} | AUDIT_READERS_REFUSED),
         kwargs=lambda w: {"audit_id": w.audit_a.pk, "assignment_id": w.assignment_a.pk},
         method="post",
+        confirm=only({ADMIN: 200} | AUDIT_READERS_REFUSED),
     ),
-    "audits:close": Access(only({ADMIN: 302}), kwargs=audit_a, method="post"),
+    "audits:close": Access(
+        only({ADMIN: 302} | AUDIT_READERS_REFUSED),
+        kwargs=audit_a,
+        method="post",
+        confirm=only({ADMIN: 200} | AUDIT_READERS_REFUSED),
+    ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(
         only({COORD_A: 302, CONTRIB_A: 403, AUD_IN: 302, ADMIN: 302}),
@@ -220,12 +239,14 @@ MATRIX: dict[str, Access] = {
     ),
     "institution-list": Access(everyone(200, anonymous=403)),
     "institution-detail": Access(only(A_MEMBERS_AND_ADMIN, anonymous=403), kwargs=api_inst_a),
-    "institution-members": Access(only({COORD_A: 200, ADMIN: 200}, anonymous=403), kwargs=inst_a),
+    "institution-members": Access(
+        only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED, anonymous=403), kwargs=inst_a
+    ),
     "audit-list": Access(everyone(200, anonymous=403)),
     "audit-detail": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=api_audit_a),
     # No catalogue is active in the test world: a coordinator reaches the endpoint and is told so.
     "institution-audit-create": Access(
-        only({COORD_A: 400}, anonymous=403),
+        only({COORD_A: 400, CONTRIB_A: 403, ADMIN: 403}, anonymous=403),
         kwargs=inst_a,
         method="post",
         data=lambda w: {
@@ -303,6 +324,21 @@ def _request(world: World, role: str, access: Access, name: str) -> int:
 def test_access(world: World, name: str, role: str) -> None:
     access = MATRIX[name]
     assert _request(world, role, access, name) == access.expect[role], f"{role} on {name}"
+
+
+CONFIRMED = sorted(name for name, access in MATRIX.items() if access.confirm)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", CONFIRMED)
+def test_confirmation_page_access(world: World, name: str, role: str) -> None:
+    """The GET of a destructive action: its confirmation page, for exactly those who may act
+    (and the same refusals as the action itself)."""
+    access = MATRIX[name]
+    assert access.confirm is not None
+    url = reverse(name, kwargs=access.kwargs(world))
+    status = world.client(role).get(url).status_code
+    assert status == access.confirm[role], f"{role} on the confirmation of {name}"
 
 
 @pytest.mark.parametrize("role", ROLES)
