@@ -63,6 +63,42 @@ DEMO_INSTITUTIONS = [
 ]
 
 
+# Further institutions on the platform, without demo accounts: enough for the ERNST admin's
+# institution list to show its pages, count and filters (25 a page).
+DEMO_FURTHER_INSTITUTIONS = [
+    ("Centro Hospitalar do Tejo", "PT", Setting.HOSPITAL),
+    ("Unidade de Saúde Familiar Ribeira", "PT", Setting.PRIMARY_CARE),
+    ("Lar São Bento", "PT", Setting.NURSING_HOME),
+    ("Hospital Comarcal de la Vega", "ES", Setting.HOSPITAL),
+    ("Centro de Salud Puerta del Mar", "ES", Setting.PRIMARY_CARE),
+    ("Residencia Los Olivos", "ES", Setting.NURSING_HOME),
+    ("Klinikum Am Rosengarten", "DE", Setting.HOSPITAL),
+    ("Hausarztzentrum Nordstadt", "DE", Setting.PRIMARY_CARE),
+    ("Seniorenstift Lindenallee", "DE", Setting.NURSING_HOME),
+    ("Landesklinikum Donautal", "AT", Setting.HOSPITAL),
+    ("Primärversorgung Mariahilf", "AT", Setting.PRIMARY_CARE),
+    ("Ziekenhuis Rivierenland", "NL", Setting.HOSPITAL),
+    ("Huisartsenpraktijk De Brug", "NL", Setting.PRIMARY_CARE),
+    ("Woonzorgcentrum Het Anker", "NL", Setting.NURSING_HOME),
+    ("AZ Sint-Jozef", "BE", Setting.HOSPITAL),
+    ("Maison médicale du Parc", "BE", Setting.PRIMARY_CARE),
+    ("Centre hospitalier de la Loire", "FR", Setting.HOSPITAL),
+    ("Maison de santé des Tilleuls", "FR", Setting.PRIMARY_CARE),
+    ("EHPAD Les Glycines", "FR", Setting.NURSING_HOME),
+    ("Ospedale San Carlo", "IT", Setting.HOSPITAL),
+    ("Casa di Cura Villa Serena", "IT", Setting.NURSING_HOME),
+    ("Szpital Wojewódzki w Lublinie", "PL", Setting.HOSPITAL),
+    ("Nemocnice Jihlava", "CZ", Setting.HOSPITAL),
+    ("Spitalul Județean Sibiu", "RO", Setting.HOSPITAL),
+    ("Tallinna Perearstikeskus", "EE", Setting.PRIMARY_CARE),
+    ("Helsingin Terveysasema Kallio", "FI", Setting.PRIMARY_CARE),
+    ("Sjukhuset i Västerås", "SE", Setting.HOSPITAL),
+    ("Bergen Legesenter", "NO", Setting.PRIMARY_CARE),
+    ("University Hospital Galway", "IE", Setting.HOSPITAL),
+    ("Riverside Care Home", "GB", Setting.NURSING_HOME),
+]
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -140,6 +176,12 @@ def demo_seed() -> DemoSeedResult:
             accounts.append(
                 DemoAccount(email, spec.name, f"{Membership.Role(role).label}", user_created)
             )
+
+    for name, country, setting in DEMO_FURTHER_INSTITUTIONS:
+        _, created = Institution.objects.get_or_create(
+            name=name, country=country, defaults={"setting": setting}
+        )
+        institutions_created += created
 
     for number, (first_name, last_name, countries, languages) in enumerate(
         (

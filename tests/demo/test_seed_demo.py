@@ -11,7 +11,7 @@ from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
 from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
 from audits.services.submission import dossier_gaps, manifest_verify
-from demo.services import DEMO_PASSWORD
+from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
 
@@ -42,9 +42,12 @@ def seed() -> str:
 
 def test_seed_creates_the_demo_world() -> None:
     output = seed()
-    institutions = Institution.objects.all()
+    # Three institutions with demo accounts, and further ones that fill the admin's list.
+    institutions = Institution.objects.filter(memberships__isnull=False).distinct()
     assert institutions.count() == 3
     assert len({i.country.code for i in institutions}) == 3
+    assert Institution.objects.count() == 3 + len(DEMO_FURTHER_INSTITUTIONS)
+    assert Institution.objects.count() > 25  # more than one page of the institution list
     assert {i.setting for i in institutions} == {"hospital", "primary_care", "nursing_home"}
     for institution in institutions:
         roles = sorted(institution.memberships.values_list("role", flat=True))
