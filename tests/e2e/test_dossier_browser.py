@@ -50,6 +50,7 @@ def complete_standard(
     page.fill("textarea[name=narrative]", f"How {code} is met.")
     page.click("form[action$='/rating/'] button[type=submit]")
     expect(page.locator(".messages")).to_contain_text(f"Self-assessment of {code} saved.")
+    expect(page.locator("#messages")).to_be_focused()  # not back to the top of the page
     if drop:
         [file] = files
         zone = page.locator("[data-dropzone]").element_handle()
@@ -74,6 +75,9 @@ def complete_standard(
     else:
         with page.expect_navigation():  # every file accepted: the page reloads
             page.click("form[data-upload] button[type=submit]")
+        # ... with a message per file, where the focus lands.
+        expect(page.locator(".messages")).to_contain_text(f"{files[0].name} uploaded.")
+        expect(page.locator("#messages")).to_be_focused()
     expect(page.locator("table")).to_contain_text("indicators.csv")
 
 
