@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 
@@ -28,7 +29,7 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
 class OTPTokenForm(forms.Form):
     """A code from the authenticator app or, where allowed, a backup code."""
 
-    token = forms.CharField(label="Code", max_length=32)
+    token = forms.CharField(label=_("Code"), max_length=32)
 
     def clean_token(self) -> str:
         # Codes are often typed or pasted with spaces or a hyphen in the middle.

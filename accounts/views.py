@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
@@ -63,7 +64,7 @@ def _setup_context(
 ) -> dict:
     secret = b32encode(device.bin_key).decode()
     # The SVG is generated here from our own device's URL: nothing user-supplied is in it.
-    qr_svg = segno.make(device.config_url).svg_inline(scale=4, title="QR code for the app")
+    qr_svg = segno.make(device.config_url).svg_inline(scale=4, title=_("QR code for the app"))
     return {
         "form": form,
         "qr_svg": mark_safe(qr_svg),  # noqa: S308

@@ -12,34 +12,37 @@ from standards.choices import Component, InterventionLevel, Setting
 
 class AuditStartForm(forms.Form):
     component = forms.ChoiceField(
+        label=_("Component"),
         choices=[
             (Component.INTERVENTION, Component.INTERVENTION.label),
             (Component.TRAINING, Component.TRAINING.label),
         ],
         widget=forms.RadioSelect,
     )
-    setting = forms.ChoiceField(choices=Setting.choices)
+    setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
     target_level = forms.ChoiceField(
-        label="Intervention level",
+        label=_("Intervention level"),
         choices=[("", "—"), *InterventionLevel.choices],
         required=False,
-        help_text="Design: planned. Execution: in place for at least a year. Comprehensive: a "
-        "three-year evaluation and improvement cycle completed after Execution certification.",
+        help_text=_(
+            "Design: planned. Execution: in place for at least a year. Comprehensive: a "
+            "three-year evaluation and improvement cycle completed after Execution certification."
+        ),
     )
 
 
 class SelfRatingForm(forms.Form):
     self_rating = forms.ChoiceField(
-        label="Self-rating", choices=StandardAssessment.Rating.choices, widget=forms.RadioSelect
+        label=_("Self-rating"), choices=StandardAssessment.Rating.choices, widget=forms.RadioSelect
     )
     narrative = forms.CharField(
-        label="How the institution meets the standard",
+        label=_("How the institution meets the standard"),
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=20000,
     )
     justification = forms.CharField(
-        label="Why the standard does not apply (for not applicable)",
+        label=_("Why the standard does not apply (for not applicable)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
@@ -51,7 +54,7 @@ class SelfRatingForm(forms.Form):
             data.get("self_rating") == StandardAssessment.Rating.NOT_APPLICABLE
             and not data.get("justification", "").strip()
         ):
-            self.add_error("justification", "Say why the standard does not apply.")
+            self.add_error("justification", _("Say why the standard does not apply."))
         return data
 
 
@@ -70,10 +73,10 @@ class AssigneesForm(forms.Form):
 
 class PriorCertificationForm(forms.Form):
     reason = forms.CharField(
-        label="What the confirmation rests on",
+        label=_("What the confirmation rests on"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        help_text="For example the Execution certificate's number and date.",
+        help_text=_("For example the Execution certificate's number and date."),
     )
 
 
@@ -83,9 +86,9 @@ def _file_label(evidence: EvidenceFile) -> str:
 
 class ReuseForm(forms.Form):
     evidence = forms.ModelChoiceField(
-        label="Use a file already in the dossier",
+        label=_("Use a file already in the dossier"),
         queryset=EvidenceFile.objects.none(),
-        empty_label="Choose a file…",
+        empty_label=_("Choose a file…"),
     )
 
     def __init__(self, *args: Any, files: QuerySet[Any], **kwargs: Any) -> None:

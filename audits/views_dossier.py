@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -60,7 +61,7 @@ def audit_start(request: AuthenticatedHttpRequest, institution_id: int) -> HttpR
         except ActionRefusedError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "The audit is started. Work through the standards below.")
+            messages.success(request, _("The audit is started. Work through the standards below."))
             return redirect("audits:detail", audit_id=audit.pk)
     status = 400 if form.errors else 200
     context = {"institution": institution, "form": form}
@@ -80,9 +81,13 @@ def prior_certification(request: AuthenticatedHttpRequest, institution_id: int) 
         prior_certification_confirm(
             institution=institution, user=request.user, reason=form.cleaned_data["reason"]
         )
-        messages.success(request, f"Execution certification of {institution} recorded.")
+        messages.success(
+            request,
+            _("Execution certification of %(institution)s recorded.")
+            % {"institution": institution},
+        )
     else:
-        messages.error(request, "Record what the confirmation rests on.")
+        messages.error(request, _("Record what the confirmation rests on."))
     return redirect("institutions:detail", institution_id=institution.pk)
 
 
@@ -147,10 +152,10 @@ def audit_dashboard(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
 def audit_submit_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     if audit.is_sealed:
-        messages.error(request, "This dossier has been submitted already.")
+        messages.error(request, _("This dossier has been submitted already."))
         return dashboard_page(request, audit, status=400)
     if not audit_policy.can(request.user, AuditAction.SUBMIT, audit):
-        messages.error(request, "Only a coordinator of the institution submits the dossier.")
+        messages.error(request, _("Only a coordinator of the institution submits the dossier."))
         return dashboard_page(request, audit, status=403)
     try:
         audit_submit(audit=audit, user=request.user)
@@ -160,7 +165,7 @@ def audit_submit_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpR
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
         return dashboard_page(request, audit, status=400)
-    messages.success(request, "The dossier is submitted and sealed.")
+    messages.success(request, _("The dossier is submitted and sealed."))
     return redirect("audits:detail", audit_id=audit.pk)
 
 
@@ -285,7 +290,10 @@ def standard_rate(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
     except ActionRefusedError as exc:
         form.add_error(None, exc.message)
         return standard_page(request, assessment, rating_form=form, status=400)
-    messages.success(request, f"Self-assessment of {assessment.standard.code} saved.")
+    messages.success(
+        request,
+        _("Self-assessment of %(code)s saved.") % {"code": assessment.standard.code},
+    )
     return redirect("audits:standard", audit_id=audit.pk, code=code)
 
 
@@ -298,7 +306,7 @@ def _refusal(
         messages.error(request, SEALED_MESSAGE)
         return standard_page(request, assessment, status=400)
     if not assessment_policy.can(request.user, action, assessment):
-        messages.error(request, "You can read this standard but not change it.")
+        messages.error(request, _("You can read this standard but not change it."))
         return standard_page(request, assessment, status=403)
     return None
 
@@ -312,7 +320,7 @@ def standard_assignees(request: AuthenticatedHttpRequest, audit_id: int, code: s
         return refusal
     form = AssigneesForm(request.POST, members=_members(audit))
     if not form.is_valid():
-        messages.error(request, "Choose members of the institution.")
+        messages.error(request, _("Choose members of the institution."))
         return standard_page(request, assessment, status=400)
     try:
         assessment_assignees_set(
@@ -321,7 +329,7 @@ def standard_assignees(request: AuthenticatedHttpRequest, audit_id: int, code: s
     except ActionRefusedError as exc:  # sealed or a member removed meanwhile
         messages.error(request, exc.message)
         return standard_page(request, assessment, status=400)
-    messages.success(request, f"People assigned to {code} saved.")
+    messages.success(request, _("People assigned to %(code)s saved.") % {"code": code})
     return redirect("audits:standard", audit_id=audit.pk, code=code)
 
 
@@ -337,7 +345,7 @@ def standard_link(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
         request.POST, files=evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
     )
     if not form.is_valid():
-        messages.error(request, "Choose a file of this dossier.")
+        messages.error(request, _("Choose a file of this dossier."))
         return standard_page(request, assessment, status=400)
     evidence = form.cleaned_data["evidence"]
     try:
@@ -345,5 +353,8 @@ def standard_link(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
     except ActionRefusedError as exc:  # sealed meanwhile
         messages.error(request, exc.message)
         return standard_page(request, assessment, status=400)
-    messages.success(request, f"{evidence} now also supports {code}.")
+    messages.success(
+        request,
+        _("%(file)s now also supports %(code)s.") % {"file": evidence, "code": code},
+    )
     return redirect("audits:standard", audit_id=audit.pk, code=code)

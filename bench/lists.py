@@ -120,7 +120,7 @@ def build(institutions: int, audits: int, auditors: int) -> None:
         user = User.objects.create_user(email=f"auditor{n:04d}@bench.example", password=None)
         user.groups.add(group)
         AuditorProfile.objects.create(
-            user=user, countries=countries[n % 3 : n % 3 + 2], languages=["en"]
+            user=user, countries=",".join(countries[n % 3 : n % 3 + 2]), languages=["en"]
         )
 
 

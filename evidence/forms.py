@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from audits.models import StandardAssessment
 
@@ -22,7 +23,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-CONFIRMATION_LABEL = (
+CONFIRMATION_LABEL = _(
     "These files are about the programme (policies, procedures, rotas, training records, "
     "aggregated indicators). They hold no patient data and nothing said in support sessions."
 )
@@ -30,10 +31,10 @@ CONFIRMATION_LABEL = (
 
 def effective_date_field() -> forms.DateField:
     return forms.DateField(
-        label="Effective date (optional)",
+        label=_("Effective date (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="When the document took effect, e.g. the day a policy was approved.",
+        help_text=_("When the document took effect, e.g. the day a policy was approved."),
     )
 
 
@@ -43,7 +44,7 @@ class UploadForm(forms.Form):
     # A declared field: the metaclass takes it off the class, so the form's own ``files`` (the
     # uploaded files) stays as it is.
     files = MultipleFileField(  # type: ignore[assignment]
-        label="Files", required=False, allow_empty_file=True
+        label=_("Files"), required=False, allow_empty_file=True
     )
     effective_date = effective_date_field()
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
@@ -56,13 +57,17 @@ class EffectiveDateForm(forms.Form):
 
 
 class ReplaceForm(forms.Form):
-    file = forms.FileField(allow_empty_file=True)  # the inspection refuses it by name
+    file = forms.FileField(
+        label=_("File"), allow_empty_file=True
+    )  # the inspection refuses it by name
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
 
 
 class LinksForm(forms.Form):
     assessments = forms.ModelMultipleChoiceField(
-        queryset=StandardAssessment.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("Assessments"),
+        queryset=StandardAssessment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, assessments: QuerySet[Any], **kwargs: Any) -> None:

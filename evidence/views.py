@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.models import Audit
@@ -29,7 +30,7 @@ from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
 from rescue.http import AuthenticatedHttpRequest
 
-NOT_YOURS = "You can see this file but not change it."
+NOT_YOURS = gettext_lazy("You can see this file but not change it.")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -84,9 +85,9 @@ def _upload_refusal(
     audit: Audit, form: UploadForm, codes: list[str], editable: list
 ) -> tuple[str, int] | None:
     if audit.is_sealed:
-        return SEALED_MESSAGE, 400
+        return str(SEALED_MESSAGE), 400
     if len(editable) != len(codes):
-        return "You cannot add evidence to these standards.", 403
+        return _("You cannot add evidence to these standards."), 403
     if not form.is_valid():
         return "; ".join(str(e) for errs in form.errors.values() for e in errs), 400
     return None
@@ -100,7 +101,7 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
     codes = sorted(set(request.POST.getlist("standards")))
     visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
     if not codes or visible.filter(standard__code__in=codes).count() != len(codes):
-        raise Http404("No such standard in this audit.")
+        raise Http404(_("No such standard in this audit."))
     editable = list(
         assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
         .filter(standard__code__in=codes)
@@ -108,7 +109,7 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
     )
     # Files the upload handler refused (too large) never reach the form.
     refused = [
-        {"name": name, "reason": f"{name}: {reason}"}
+        {"name": name, "reason": _("%(file)s: %(reason)s") % {"file": name, "reason": reason}}
         for name, reason in getattr(request, "upload_refusals", [])
     ]
     stored: list[EvidenceFile] = []
@@ -117,7 +118,7 @@ def evidence_upload(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
         refused.append({"name": "", "reason": refusal[0]})
         status = refusal[1]
     elif not form.cleaned_data["files"] and not refused:
-        refused.append({"name": "", "reason": "Choose at least one file."})
+        refused.append({"name": "", "reason": _("Choose at least one file.")})
     elif form.cleaned_data["files"]:
         outcome = services.evidence_upload_many(
             audit=audit,
@@ -173,20 +174,20 @@ def evidence_download(
     number = request.GET.get("revision")
     if number:
         if not (number.isascii() and number.isdigit()):  # "²" is a digit int() refuses
-            raise Http404("No such revision.")
+            raise Http404(_("No such revision."))
         revision = (
             EvidenceRevision.objects.for_institution(audit.institution_id)
             .filter(evidence=evidence, number=int(number))
             .first()
         )
     if revision is None:
-        raise Http404("No such revision.")
+        raise Http404(_("No such revision."))
     try:
         stored = stored_file_open(
             revision.file, label=f"evidence {evidence.pk} revision {revision.number}"
         )
     except StoredFileMissingError:
-        raise Http404("The stored file is missing; ask the platform administrators.") from None
+        raise Http404(_("The stored file is missing; ask the platform administrators.")) from None
     return private_attachment(
         stored, filename=revision.original_name, content_type=revision.mime_type
     )
@@ -234,9 +235,11 @@ def _replace(request: AuthenticatedHttpRequest) -> Callable[[Audit, EvidenceFile
         form = ReplaceForm(request.POST, request.FILES)
         refusals = getattr(request, "upload_refusals", [])
         if refusals:
-            raise ActionRefusedError("; ".join(f"{n}: {r}" for n, r in refusals))
+            raise ActionRefusedError(
+                "; ".join(_("%(file)s: %(reason)s") % {"file": n, "reason": r} for n, r in refusals)
+            )
         if not form.is_valid():
-            raise ActionRefusedError("Choose the new version of the file.")
+            raise ActionRefusedError(_("Choose the new version of the file."))
         return services.evidence_replace(
             evidence=evidence,
             user=request.user,
@@ -257,7 +260,7 @@ def evidence_replace(
         audit_id,
         evidence_id,
         _replace(request),
-        lambda evidence: f"New version of {evidence} stored.",
+        lambda evidence: _("New version of %(file)s stored.") % {"file": evidence},
     )
 
 
@@ -266,7 +269,7 @@ def _links(request: AuthenticatedHttpRequest) -> Callable[[Audit, EvidenceFile],
         editable = assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
         form = LinksForm(request.POST, assessments=editable)
         if not form.is_valid():
-            raise ActionRefusedError("Choose at least one standard of this audit.")
+            raise ActionRefusedError(_("Choose at least one standard of this audit."))
         return services.evidence_links_set(
             evidence=evidence, user=request.user, assessments=list(form.cleaned_data["assessments"])
         )
@@ -284,7 +287,7 @@ def evidence_links(
         audit_id,
         evidence_id,
         _links(request),
-        lambda evidence: f"The standards supported by {evidence} are saved.",
+        lambda evidence: _("The standards supported by %(file)s are saved.") % {"file": evidence},
     )
 
 
@@ -293,7 +296,7 @@ def _effective_date(request: AuthenticatedHttpRequest) -> Callable[[Audit, Evide
         form = EffectiveDateForm(request.POST)
         if not form.is_valid():
             raise ActionRefusedError(
-                f"{evidence}: enter the date as YYYY-MM-DD, or leave it empty."
+                _("%(file)s: enter the date as YYYY-MM-DD, or leave it empty.") % {"file": evidence}
             )
         return services.evidence_effective_date_set(
             evidence=evidence, user=request.user, effective_date=form.cleaned_data["effective_date"]
@@ -312,7 +315,7 @@ def evidence_date(
         audit_id,
         evidence_id,
         _effective_date(request),
-        lambda evidence: f"Effective date of {evidence} saved.",
+        lambda evidence: _("Effective date of %(file)s saved.") % {"file": evidence},
     )
 
 
@@ -386,5 +389,5 @@ def evidence_review(
         audit_id,
         evidence_id,
         lambda audit, evidence: services.evidence_flag_review(evidence=evidence, user=request.user),
-        lambda evidence: f"{evidence}: reviewed and kept.",
+        lambda evidence: _("%(file)s: reviewed and kept.") % {"file": evidence},
     )

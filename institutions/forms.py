@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from institutions.models import Institution, InstitutionSite, Invitation
 from institutions.services import INSTITUTION_PROFILE_FIELDS
@@ -10,6 +11,15 @@ class InstitutionForm(forms.ModelForm):
     class Meta:
         model = Institution
         fields = list(INSTITUTION_PROFILE_FIELDS)
+        labels = {
+            "name": _("Name"),
+            "country": _("Country"),
+            "setting": _("Setting"),
+            "preferred_language": _("Preferred language"),
+            "contact_email": _("Contact email"),
+            "contact_phone": _("Contact phone"),
+            "address": _("Address"),
+        }
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -17,12 +27,13 @@ class InstitutionSiteForm(forms.ModelForm):
     class Meta:
         model = InstitutionSite
         fields = ["name", "city", "address"]
+        labels = {"name": _("Name"), "city": _("City"), "address": _("Address")}
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=())
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=())
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -32,10 +43,10 @@ class InvitationForm(forms.Form):
 class AcceptNewAccountForm(forms.Form):
     """For someone invited who has no account yet."""
 
-    first_name = forms.CharField(max_length=150)
-    last_name = forms.CharField(max_length=150)
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args: Any, invitation: Invitation, **kwargs: Any) -> None:
         self.invitation = invitation
@@ -48,7 +59,7 @@ class AcceptNewAccountForm(forms.Form):
 
         data = super().clean() or self.cleaned_data
         if data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         elif data.get("password1"):
             candidate = User(
                 email=self.invitation.email,

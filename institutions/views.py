@@ -63,7 +63,11 @@ def institution_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         institution = services.institution_create(created_by=request.user, **form.cleaned_data)
-        messages.success(request, f"{institution} is created. Invite its first coordinator.")
+        messages.success(
+            request,
+            _("%(institution)s is created. Invite its first coordinator.")
+            % {"institution": institution},
+        )
         return redirect("institutions:members", institution_id=institution.pk)
     status = 400 if form.errors else 200
     return render(request, "institutions/institution_edit.html", {"form": form}, status=status)
@@ -121,7 +125,7 @@ def institution_edit(request: AuthenticatedHttpRequest, institution_id: int) -> 
     if not form.is_valid():
         return _edit_page(request, institution, form=form, status=400)
     services.institution_update(institution=institution, user=request.user, **form.cleaned_data)
-    messages.success(request, "The institution's profile is saved.")
+    messages.success(request, _("The institution's profile is saved."))
     return redirect("institutions:detail", institution_id=institution.pk)
 
 
@@ -226,7 +230,7 @@ def invitation_create(request: AuthenticatedHttpRequest, institution_id: int) ->
     except ActionRefusedError as exc:
         form.add_error(None, exc.message)
         return _members_page(request, institution_id, form=form, status=400)
-    messages.success(request, f"Invitation sent to {invitation.email}.")
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
     return redirect("institutions:members", institution_id=institution.pk)
 
 
@@ -342,7 +346,9 @@ def _accept_signed_in(
     except ActionRefusedError as exc:
         context["problem"] = exc.message
         return render(request, "institutions/invitation_accept.html", context, status=400)
-    messages.success(request, f"You have joined {invitation.institution}.")
+    messages.success(
+        request, _("You have joined %(institution)s.") % {"institution": invitation.institution}
+    )
     return redirect("institutions:detail", institution_id=invitation.institution_id)
 
 
@@ -364,7 +370,9 @@ def _accept_with_new_account(
             return render(request, "institutions/invitation_accept.html", context, status=400)
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
-            request, f"Welcome to RESCUE Audit. You have joined {membership.institution}."
+            request,
+            _("Welcome to RESCUE Audit. You have joined %(institution)s.")
+            % {"institution": membership.institution},
         )
         return redirect("institutions:detail", institution_id=membership.institution_id)
     context.update({"form": form, "has_account": has_account})

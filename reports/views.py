@@ -28,7 +28,7 @@ from rescue.http import AuthenticatedHttpRequest
 def report_create(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     if not report_policy.can(request.user, audit):
-        messages.error(request, "Reports show the whole dossier: ask a coordinator for one.")
+        messages.error(request, _("Reports show the whole dossier: ask a coordinator for one."))
         return dashboard_page(request, audit, status=403)
     kind = request.POST.get("kind", Report.Kind.DOSSIER)
     try:
@@ -82,12 +82,15 @@ def report_download(
     try:
         handle = report_open(report)
     except ActionRefusedError:
-        raise Http404("The report is not ready.") from None
+        raise Http404(_("The report is not ready.")) from None
     except StoredFileMissingError:
         messages.error(
             request,
-            f"The file of {report.get_kind_display()} v{report.version} is missing from the "
-            "storage (the incident is logged): generate a new version.",
+            _(
+                "The file of %(kind)s v%(version)s is missing from the storage (the incident is "
+                "logged): generate a new version."
+            )
+            % {"kind": report.get_kind_display(), "version": report.version},
         )
         return dashboard_page(request, audit, status=404)
     return private_attachment(handle, filename=report.filename, content_type="application/pdf")

@@ -1,6 +1,7 @@
 """One filter definition for the catalogue page and the catalogue API."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from standards.choices import Component, InterventionLevel, Setting
@@ -8,38 +9,39 @@ from standards.models import INTERVENTION_LEVEL_FIELDS, SETTING_FIELDS, Catalogu
 
 
 class StandardFilter(filters.FilterSet):
-    LEVEL_CHOICES = [("elementary", "Elementary"), ("advanced", "Advanced"), ("core", "CORE")]
+    # CORE is the catalogue's own term (the badge shows it as is).
+    LEVEL_CHOICES = [("elementary", _("Elementary")), ("advanced", _("Advanced")), ("core", "CORE")]
 
     component = filters.ChoiceFilter(
         field_name="catalogue_version__component",
         choices=Component.choices,
-        label="Component",
-        empty_label="All components",
+        label=_("Component"),
+        empty_label=_("All components"),
     )
     version = filters.ModelChoiceFilter(
         field_name="catalogue_version",
         queryset=CatalogueVersion.objects.all(),
-        label="Catalogue version",
-        empty_label="Active versions",
-        help_text="A catalogue version id; by default the active version of each component.",
+        label=_("Catalogue version"),
+        empty_label=_("Active versions"),
+        help_text=_("A catalogue version id; by default the active version of each component."),
     )
     level = filters.ChoiceFilter(
-        choices=LEVEL_CHOICES, method="filter_level", label="Level", empty_label="All levels"
+        choices=LEVEL_CHOICES, method="filter_level", label=_("Level"), empty_label=_("All levels")
     )
     intervention_level = filters.ChoiceFilter(
         choices=InterventionLevel.choices,
         method="filter_intervention_level",
-        label="Intervention level",
-        empty_label="Any",
-        help_text="Intervention standards that apply at this level.",
+        label=_("Intervention level"),
+        empty_label=_("Any"),
+        help_text=_("Intervention standards that apply at this level."),
     )
     setting = filters.ChoiceFilter(
         choices=Setting.choices,
         method="filter_setting",
-        label="Setting",
-        empty_label="All settings",
+        label=_("Setting"),
+        empty_label=_("All settings"),
     )
-    q = filters.CharFilter(method="filter_text", label="Search", max_length=100)
+    q = filters.CharFilter(method="filter_text", label=_("Search"), max_length=100)
 
     class Meta:
         model = Standard

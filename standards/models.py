@@ -182,6 +182,15 @@ class Standard(models.Model):
         ]
 
     @property
+    def intervention_level_labels(self) -> list[str]:
+        """The levels as shown on the page, in the active language ("Design", "Execution")."""
+        return [
+            str(lvl.label)
+            for lvl, field in INTERVENTION_LEVEL_FIELDS.items()
+            if getattr(self, field)
+        ]
+
+    @property
     def settings(self) -> list[str]:
         return [str(s) for s, field in SETTING_FIELDS.items() if getattr(self, field)]
 

@@ -1,12 +1,9 @@
 from datetime import timedelta
 
 from django import template
+from django.utils.translation import ngettext
 
 register = template.Library()
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
 
 
 @register.filter
@@ -16,7 +13,9 @@ def duration(value: timedelta) -> str:
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(_plural(hours, "hour"))
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
     if minutes:
-        parts.append(_plural(minutes, "minute"))
+        parts.append(
+            ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes}
+        )
     return " ".join(parts)

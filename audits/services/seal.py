@@ -6,15 +6,17 @@ database, so a change either commits before the seal (and is in the manifest) or
 and is refused; a change checked against a stale ``audit`` instance cannot slip in after it.
 """
 
+from django.utils.translation import gettext_lazy as _
+
 from audits.models import Audit
 from rescue.errors import ActionRefusedError
 
-SEALED_MESSAGE = "The dossier is submitted and can no longer be changed."
+SEALED_MESSAGE = _("The dossier is submitted and can no longer be changed.")
 
 
 class DossierSealedError(ActionRefusedError):
     def __init__(self) -> None:
-        super().__init__(SEALED_MESSAGE)
+        super().__init__(str(SEALED_MESSAGE))  # in the language active when refused
 
 
 def audit_lock_open(*, audit: Audit) -> None:
