@@ -205,6 +205,13 @@ class Standard(models.Model):
             return self.get_level_display()
         return "CORE" if self.is_core else ""
 
+    @property
+    def badge_key(self) -> str:
+        """The badge's style, whatever the language: elementary, advanced, core or ""."""
+        if self.level:
+            return str(self.level)
+        return "core" if self.is_core else ""
+
 
 class StandardGuidance(models.Model):
     """Setting-specific guidance on how a standard is met (optional)."""

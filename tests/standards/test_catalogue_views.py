@@ -223,3 +223,16 @@ def test_query_count_does_not_grow_with_the_catalogue(user_client: Client, url: 
     large = _queries(user_client, url)
     assert large == small
     assert small <= 8
+
+
+def test_the_badge_style_does_not_follow_the_language() -> None:
+    """The badge's class comes from the level's value, its text from the translated label."""
+    from django.utils import translation  # noqa: PLC0415
+
+    from standards.models import Standard  # noqa: PLC0415
+
+    standard = Standard(level="elementary")
+    with translation.override("es"):
+        assert standard.badge_key == "elementary"
+    assert Standard(is_core=True).badge_key == "core"
+    assert Standard().badge_key == ""
