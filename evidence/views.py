@@ -193,6 +193,24 @@ def evidence_download(
     )
 
 
+def _change_refusal(
+    request: AuthenticatedHttpRequest, audit: Audit, evidence: EvidenceFile, code: str
+) -> HttpResponse | None:
+    """The page refusing a change to the file (sealed dossier 400, a file the user may only see
+    403), or None when it may be changed."""
+    if audit.is_sealed:
+        messages.error(request, SEALED_MESSAGE)
+        return _page(request, audit, code, 400)
+    if (
+        not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
+        .filter(pk=evidence.pk)
+        .exists()
+    ):
+        messages.error(request, NOT_YOURS)
+        return _page(request, audit, code, 403)
+    return None
+
+
 def _change(
     request: AuthenticatedHttpRequest,
     audit_id: int,
@@ -205,16 +223,8 @@ def _change(
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
     code = _return_code(request)
-    if audit.is_sealed:
-        messages.error(request, SEALED_MESSAGE)
-        return _page(request, audit, code, 400)
-    if (
-        not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
-        .filter(pk=evidence.pk)
-        .exists()
-    ):
-        messages.error(request, NOT_YOURS)
-        return _page(request, audit, code, 403)
+    if refused := _change_refusal(request, audit, evidence, code):
+        return refused
     try:
         action(audit, evidence)
     except ActionForbiddenError as exc:
@@ -342,16 +352,8 @@ def _delete_confirmation(
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
     code = _visible_code(request, audit, request.GET.get("return_to", ""))
-    if audit.is_sealed:
-        messages.error(request, SEALED_MESSAGE)
-        return _page(request, audit, code, 400)
-    if (
-        not evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
-        .filter(pk=evidence.pk)
-        .exists()
-    ):
-        messages.error(request, NOT_YOURS)
-        return _page(request, audit, code, 403)
+    if refused := _change_refusal(request, audit, evidence, code):
+        return refused
     codes = sorted(
         evidence.links.filter(institution=audit.institution_id).values_list(
             "assessment__standard__code", flat=True
