@@ -18,7 +18,7 @@ PLATFORM_GROUP_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_user",
         "audits.view_audit",
         "audits.view_auditevent",
-        "audits.view_auditorassignment",
+        "reviews.view_auditorassignment",
         "audits.view_priorcertificationconfirmation",
         "evidence.view_evidencefile",
         "evidence.view_evidencerevision",

@@ -1,8 +1,5 @@
-from typing import Any, cast
-
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -99,13 +96,3 @@ class ConflictForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
     )
-
-
-class AssignAuditorForm(forms.Form):
-    auditor: forms.ModelChoiceField = forms.ModelChoiceField(
-        label=_("Auditor"), queryset=None, empty_label=_("Choose an auditor")
-    )
-
-    def __init__(self, *args: Any, auditors: QuerySet[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["auditor"]).queryset = auditors

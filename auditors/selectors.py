@@ -3,7 +3,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from accounts.models import User
 from accounts.permissions import PERM_ACT_AS_AUDITOR
 from auditors.models import ConflictOfInterest
-from audits.models import AuditorAssignment
+from reviews.models import AuditorAssignment
 
 
 def auditor_pool() -> QuerySet[User]:

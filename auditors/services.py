@@ -3,9 +3,9 @@ from django.db import transaction
 from accounts.models import User
 from accounts.permissions import is_auditor
 from auditors.models import AuditorProfile, ConflictOfInterest
-from audits.services.assignments import assignments_end_for_conflict
 from institutions.models import Institution
 from rescue.errors import ActionRefusedError
+from reviews.services.team import assignments_end_for_conflict
 
 
 def auditor_profile_get(*, user: User) -> AuditorProfile:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from audits.models import Audit, AuditEvent, AuditorAssignment, PriorCertificationConfirmation
+from audits.models import Audit, AuditEvent, PriorCertificationConfirmation
 from institutions.admin_mixins import ReadOnlyAdminMixin, TenantAdminMixin
 
 
@@ -29,11 +29,3 @@ class PriorCertificationConfirmationAdmin(ReadOnlyAdminMixin, TenantAdminMixin, 
 
     list_display = ["institution", "confirmed_by_email", "confirmed_at"]
     list_select_related = ["institution"]
-
-
-@admin.register(AuditorAssignment)
-class AuditorAssignmentAdmin(ReadOnlyAdminMixin, TenantAdminMixin, admin.ModelAdmin):
-    """Assignments are made on the audit page, where the object permission is granted."""
-
-    list_display = ["auditor_email", "audit", "assigned_at", "ended_at"]
-    list_select_related = ["audit__institution", "audit__catalogue_version"]

@@ -15,6 +15,7 @@ def audit_event_record(
     object_label: str = "",
     details: dict[str, Any] | None = None,
     assessments: Iterable[StandardAssessment] = (),
+    review_only: bool = False,
 ) -> AuditEvent:
     """One event; ``assessments`` are the standards it is about (none for the whole audit)."""
     event = AuditEvent.objects.create(
@@ -26,6 +27,7 @@ def audit_event_record(
         action=action,
         object_label=object_label[:300],
         details=details or {},
+        review_only=review_only,
     )
     if assessments := list(assessments):
         event.assessments.set(assessments)

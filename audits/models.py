@@ -23,6 +23,7 @@ class Audit(TenantOwnedModel):
         DRAFT = "draft", "In preparation"
         SUBMITTED = "submitted", "Submitted"
         IN_REVIEW = "in_review", "In review"
+        REVIEW_COMPLETE = "review_complete", "Review complete"
         DECIDED = "decided", "Decided"
         CLOSED = "closed", "Closed"
 
@@ -174,6 +175,11 @@ class AuditEvent(TenantOwnedModel):
         REPORT_REQUESTED = "report_requested", "Report requested"
         AUDITOR_ASSIGNED = "auditor_assigned", "Auditor assigned"
         AUDITOR_REMOVED = "auditor_removed", "Auditor removed"
+        AUDITOR_ACCEPTED = "auditor_accepted", "Auditor accepted"
+        AUDITOR_DECLINED = "auditor_declined", "Auditor declined"
+        REVIEW_COMPLETED = "review_completed", "Review marked complete"
+        RATINGS_CONSOLIDATED = "ratings_consolidated", "Ratings consolidated"
+        CONSOLIDATION_DECIDED = "consolidation_decided", "Divergence decided"
         CLOSED = "closed", "Audit closed"
 
     audit = models.ForeignKey(
@@ -194,6 +200,11 @@ class AuditEvent(TenantOwnedModel):
         help_text="The standards the event is about (none for the whole audit): a contributor "
         "sees the events of their own standards only.",
     )
+    review_only = models.BooleanField(
+        default=False,
+        help_text="An event of the external review: seen by ERNST and the review team only, "
+        "never by the institution.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta(TenantOwnedModel.Meta):
@@ -201,46 +212,6 @@ class AuditEvent(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.object_label}"
-
-
-class AuditorAssignment(TenantOwnedModel):
-    """An external auditor assigned to an audit by an ERNST admin.
-
-    While the assignment is active the auditor holds the ``review_audit`` object permission on
-    the audit; withdrawing the assignment or closing the audit removes it.
-    """
-
-    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="assignments")
-    auditor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_assignments"
-    )
-    auditor_email = models.EmailField(help_text="Kept for the record if the account goes.")
-    assigned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    assigned_at = models.DateTimeField(auto_now_add=True)
-    ended_at = models.DateTimeField(null=True, blank=True)
-    ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    end_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta(TenantOwnedModel.Meta):
-        ordering = ["-assigned_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["audit", "auditor"],
-                condition=models.Q(ended_at__isnull=True),
-                name="assignment_one_active_per_auditor",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.auditor_email} on {self.audit}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.ended_at is None
 
 
 # django-guardian object permissions on audits, with direct foreign keys (no generic relation,

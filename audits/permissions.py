@@ -155,11 +155,17 @@ class AssessmentPolicy:
         if visible is None:
             visible = self.assessments_for(user, AssessmentAction.VIEW, audit)
         about = AuditEvent.assessments.through.objects.filter(auditevent_id=OuterRef("pk"))
-        return (
+        events = (
             AuditEvent.objects.for_institution(audit.institution_id)
             .filter(audit=audit)
             .filter(~Exists(about) | Exists(about.filter(standardassessment__in=visible)))
         )
+        # The review's own events are for ERNST and the review team, not the institution.
+        if not (
+            user.has_perm(PERM_VIEW_ALL_AUDITS) or audit_policy.can(user, AuditAction.REVIEW, audit)
+        ):
+            events = events.filter(review_only=False)
+        return events
 
     def get_or_404(
         self, user: Any, action: AssessmentAction, audit: Audit, standard_code: str

@@ -13,6 +13,11 @@ evidence_urls = [
         name="evidence_download",
     ),
     path(
+        "<int:audit_id>/evidence/<int:evidence_id>/preview/",
+        evidence_views.evidence_preview,
+        name="evidence_preview",
+    ),
+    path(
         "<int:audit_id>/evidence/<int:evidence_id>/replace/",
         evidence_views.evidence_replace,
         name="evidence_replace",
@@ -61,12 +66,4 @@ urlpatterns = [
         name="standard_link",
     ),
     *evidence_urls,
-    path("<int:audit_id>/auditors/", views.audit_detail, name="auditors"),
-    path("<int:audit_id>/assign/", views.auditor_assign, name="assign"),
-    path(
-        "<int:audit_id>/assignments/<int:assignment_id>/end/",
-        views.assignment_end,
-        name="assignment_end",
-    ),
-    path("<int:audit_id>/close/", views.audit_close, name="close"),
 ]

@@ -21,8 +21,8 @@ from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
-from audits.services.assignments import auditor_assign
 from audits.services.submission import audit_submit
+from demo.reviews import review_demo_ensure
 from evidence.services import evidence_upload
 from institutions.models import Institution, Membership
 from standards.choices import Component, InterventionLevel
@@ -263,8 +263,7 @@ def dossier_ensure(spec: DemoDossier, admin: User) -> Audit | None:
         assessment_assignees_set(assessment=assessment, user=coordinator, assignees=[contributor])
     if spec.submit:
         audit = audit_submit(audit=audit, user=coordinator)
-        auditor = User.objects.get(email="auditor1@rescue.example")
-        auditor_assign(audit=audit, auditor=auditor, assigned_by=admin)
+        review_demo_ensure(audit=audit, admin=admin)
     return audit
 
 

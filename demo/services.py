@@ -183,10 +183,19 @@ def demo_seed() -> DemoSeedResult:
         )
         institutions_created += created
 
-    for number, (first_name, last_name, countries, languages) in enumerate(
+    # Clara is qualified for the supporters' competences only: assigning her to an Intervention
+    # audit needs a recorded override (the candidate list says so).
+    for number, (first_name, last_name, countries, languages, components) in enumerate(
         (
-            ("Ana", "Auditor", ["ES", "PT"], ["es", "pt", "en"]),
-            ("Bruno", "Auditor", ["NL", "AT", "DE"], ["nl", "de", "en"]),
+            ("Ana", "Auditor", ["ES", "PT"], ["es", "pt", "en"], ["intervention", "training"]),
+            (
+                "Bruno",
+                "Auditor",
+                ["NL", "AT", "DE"],
+                ["nl", "de", "en"],
+                ["intervention", "training"],
+            ),
+            ("Clara", "Auditor", ["FR", "BE"], ["fr", "nl", "en"], ["competences"]),
         ),
         start=1,
     ):
@@ -199,7 +208,7 @@ def demo_seed() -> DemoSeedResult:
             defaults={
                 "countries": countries,
                 "languages": languages,
-                "components": ["intervention", "training"],
+                "components": components,
             },
         )
         accounts.append(

@@ -27,7 +27,13 @@ from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from rescue.confirm import Confirmation, confirmation_page
 from rescue.errors import ActionForbiddenError, ActionRefusedError
-from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
+from rescue.files import (
+    INLINE_POLICIES,
+    StoredFileMissingError,
+    private_attachment,
+    private_inline,
+    stored_file_open,
+)
 from rescue.http import AuthenticatedHttpRequest
 
 NOT_YOURS = gettext_lazy("You can see this file but not change it.")
@@ -191,6 +197,26 @@ def evidence_download(
     return private_attachment(
         stored, filename=revision.original_name, content_type=revision.mime_type
     )
+
+
+@login_required
+def evidence_preview(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> FileResponse:
+    """The current revision of a PDF or an image, shown by the browser (after the same check as
+    a download); any other type is not previewed (404: the page offers its download)."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
+    revision = evidence.current_revision
+    if revision is None or revision.mime_type not in INLINE_POLICIES:
+        raise Http404(_("This file has no preview; download it instead."))
+    try:
+        stored = stored_file_open(
+            revision.file, label=f"evidence {evidence.pk} revision {revision.number}"
+        )
+    except StoredFileMissingError:
+        raise Http404(_("The stored file is missing; ask the platform administrators.")) from None
+    return private_inline(stored, filename=revision.original_name, content_type=revision.mime_type)
 
 
 def _change_refusal(

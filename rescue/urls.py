@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("institutions.api.urls")),
     path("", include("audits.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("reviews.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("catalogue/", include("standards.urls")),
     path("institutions/", include("institutions.urls")),
     path("invitations/<str:token>/", institution_views.invitation_accept, name="invitation_accept"),
+    path("", include("reviews.urls")),
     path("audits/", include("audits.urls")),
     path("audits/", include("reports.urls")),
     path("auditors/", include("auditors.urls")),

@@ -19,13 +19,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
-from audits.models import Audit, AuditorAssignment, StandardAssessment
-from audits.services.assignments import auditor_assign
+from audits.models import Audit, StandardAssessment
 from evidence.models import EvidenceFile
 from evidence.services import evidence_upload
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from institutions.services import invitation_create
 from reports.models import Report
+from reviews.models import AuditorAssignment
 from standards.choices import Setting
 from standards.models import Standard
 from tests.factories import (
@@ -35,6 +35,7 @@ from tests.factories import (
     StandardFactory,
     UserFactory,
 )
+from tests.factories.reviews import review_place_grant
 
 ROLES = (
     "anonymous",
@@ -118,7 +119,7 @@ def build_world() -> World:
 
     audit_a = AuditFactory(institution=a)
     audit_b = AuditFactory(institution=b, catalogue_version=audit_a.catalogue_version)
-    assignment = auditor_assign(
+    assignment = review_place_grant(
         audit=audit_a, auditor=users["auditor_assigned"], assigned_by=users["admin"]
     )
     with TestCase.captureOnCommitCallbacks(execute=True):  # the e-mail goes out on commit

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "auditors",
     "evidence",
     "reports",
+    "reviews",
     "demo",
 ]
 
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.two_factor",
+                "accounts.context_processors.platform_roles",
             ],
         },
     },
@@ -307,6 +309,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "AuditStatusEnum": "audits.models.Audit.Status",
         "ReportStatusEnum": "reports.models.Report.Status",
+        "RatingEnum": "audits.models.StandardAssessment.Rating",
+        "MemberRoleEnum": "institutions.models.Membership.Role",
+        "ReviewRoleEnum": "reviews.models.AuditorAssignment.Role",
+        "ReviewStateEnum": "reviews.models.AuditorAssignment.State",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -69,6 +69,7 @@ AUDIT_B = 900_012
 REPORT_A = 900_021
 CATALOGUE_VERSION = 900_031
 STANDARD = 900_041
+ASSIGNMENT_A = 900_051
 STANDARD_CODE = "@standard-code"
 
 REFS: dict[int, Callable[[World], int]] = {
@@ -79,6 +80,7 @@ REFS: dict[int, Callable[[World], int]] = {
     REPORT_A: lambda world: world.report_a.pk,
     CATALOGUE_VERSION: lambda world: world.audit_a.catalogue_version_id,
     STANDARD: lambda world: world.standard.pk,
+    ASSIGNMENT_A: lambda world: world.assignment_a.pk,
 }
 
 
@@ -132,6 +134,17 @@ def on_audit_a(status: int, *, body: dict[str, Any] | None = None, **path: Any) 
     )
 
 
+def on_review_a(status: int, *, body: dict[str, Any] | None = None, **path: Any) -> Valid:
+    """The assigned auditor's request about audit A's review; B's audit is out of reach."""
+    return Valid(
+        "auditor_assigned",
+        status,
+        path={"audit_id": AUDIT_A, **path},
+        body=body,
+        foreign_paths=({"audit_id": AUDIT_B, **path},),
+    )
+
+
 VALID: dict[str, Valid] = {
     "institutions_list": Valid("coordinator_a", 200),
     "institutions_retrieve": Valid(
@@ -176,6 +189,23 @@ VALID: dict[str, Valid] = {
     # (200): the valid request queues version 2.
     "audits_reports_create": on_audit_a(202, body={"kind": "dossier"}),
     "audits_reports_retrieve": on_audit_a(200, report_id=REPORT_A),
+    # The review, as the world's auditor: their place on audit A is accepted already (answering
+    # again: 400) and the dossier is in preparation, so nothing is rated yet (403 with the
+    # reason). tests/reviews/test_api.py holds the same operations on a dossier in review.
+    "reviews_list": Valid("auditor_assigned", 200),
+    "reviews_accept_create": Valid("auditor_assigned", 400, path={"review_id": ASSIGNMENT_A}),
+    "reviews_decline_create": Valid(
+        "auditor_assigned", 400, path={"review_id": ASSIGNMENT_A}, body={"reason": "On leave"}
+    ),
+    "audits_review_ratings_list": on_review_a(200),
+    "audits_review_ratings_update": on_review_a(
+        403, code=STANDARD_CODE, body={"rating": "met", "version": 0}
+    ),
+    "audits_review_complete_create": on_review_a(403),
+    "audits_review_divergences_list": on_review_a(403),
+    "audits_review_divergences_update": on_review_a(
+        403, code=STANDARD_CODE, body={"rating": "met", "reason": "Both files", "version": 1}
+    ),
 }
 
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
-from audits.services.assignments import audit_close
+from audits.services.closure import audit_close
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from evidence.services import evidence_upload
 from institutions.models import Institution

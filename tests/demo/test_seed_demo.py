@@ -9,11 +9,12 @@ from django.test import Client, override_settings
 from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
-from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
+from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.submission import dossier_gaps, manifest_verify
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
+from reviews.models import AuditorAssignment
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +54,13 @@ def test_seed_creates_the_demo_world() -> None:
         roles = sorted(institution.memberships.values_list("role", flat=True))
         assert roles == ["contributor", "coordinator"]
     auditors = User.objects.filter(groups__name=AUDITORS)
-    assert auditors.count() == 2
+    assert auditors.count() == 3
     assert all(a.has_perm("accounts.act_as_auditor") for a in auditors)
-    assert AuditorProfile.objects.filter(user__in=auditors).count() == 2
+    assert AuditorProfile.objects.filter(user__in=auditors).count() == 3
+    # Clara is qualified for the competences only: an override case in the candidate list.
+    assert AuditorProfile.objects.get(user__email="auditor3@rescue.example").components == [
+        "competences"
+    ]
     assert ConflictOfInterest.objects.get().institution.name == "Gezondheidscentrum De Linde"
     admin = User.objects.get(groups__name=ERNST_ADMINS)
     assert admin.is_staff
@@ -96,14 +101,32 @@ def test_seed_gives_every_institution_a_living_dossier() -> None:
     output = seed()
     intervention = Audit.unscoped.filter(component="intervention").select_related("institution")
     assert intervention.count() == 3
-    sealed = intervention.get(status=Audit.Status.SUBMITTED)
+    sealed = intervention.get(status=Audit.Status.IN_REVIEW)
     assert sealed.institution.name == "Hospital Universitario del Mediterráneo"
     assert f"{sealed.get_component_display()} audit of {sealed.institution.name}" in output
     # The sealed dossier is complete, its manifest matches the stored files, an auditor is on it.
     assert dossier_gaps(audit=sealed) == []
     assert manifest_verify(audit=sealed) == []
     assert len(sealed.manifest["standards"]) == sealed.assessments.count() == 28
-    assert AuditorAssignment.unscoped.filter(audit=sealed, ended_at__isnull=True).exists()
+    # Ana leads and Bruno seconds the review; both accepted, both rated some standards (a few
+    # differently), neither completed: the blind state.
+    team = {
+        a.auditor_email: a
+        for a in AuditorAssignment.unscoped.filter(audit=sealed, ended_at__isnull=True)
+    }
+    assert {email: (a.role, a.state) for email, a in team.items()} == {
+        "auditor1@rescue.example": ("lead", "accepted"),
+        "auditor2@rescue.example": ("second", "accepted"),
+    }
+    assert all(a.completed_at is None and a.due_on for a in team.values())
+    lead_ratings = dict(
+        team["auditor1@rescue.example"].ratings.values_list("assessment_id", "rating")
+    )
+    second_ratings = dict(
+        team["auditor2@rescue.example"].ratings.values_list("assessment_id", "rating")
+    )
+    assert (len(lead_ratings), len(second_ratings)) == (8, 5)
+    assert any(lead_ratings[pk] != rating for pk, rating in second_ratings.items())
     # One file supports several standards: fewer files than standards.
     files = EvidenceFile.unscoped.filter(audit=sealed)
     assert 0 < files.count() < 28

@@ -169,7 +169,11 @@ def test_the_page_list_covers_the_main_pages() -> None:
     assert ("login", "anonymous") in PAGES
     assert not names & {"schema", "api-docs", "standard-list", "audit-detail"}, "API in the gate"
     confirmed = {name for name, _role in CONFIRMATIONS}
-    assert {"institutions:member_remove", "audits:close", "audits:evidence_delete"} <= confirmed
+    assert {
+        "institutions:member_remove",
+        "reviews:audit_close",
+        "audits:evidence_delete",
+    } <= confirmed
 
 
 # --- The browser side ---------------------------------------------------------------------------

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pytest
 from django.urls import reverse
 
-from audits.models import AuditorAssignment
 from evidence.models import EvidenceFile
 from institutions.models import InstitutionSite, Invitation, Membership
+from reviews.models import AuditorAssignment
 from tests.audits.support import plain_text
 from tests.world import World
 
@@ -57,7 +57,7 @@ CASES = {
     ),
     "withdraw an auditor": Case(
         "admin",
-        lambda w: reverse("audits:assignment_end", args=[w.audit_a.pk, w.assignment_a.pk]),
+        lambda w: reverse("reviews:team_withdraw", args=[w.audit_a.pk, w.assignment_a.pk]),
         lambda w: ["auditor-1@example.org", "Hospital A"],
         lambda w: (
             AuditorAssignment.objects.for_institution(w.institution_a)
@@ -68,7 +68,7 @@ CASES = {
     ),
     "close an audit": Case(
         "admin",
-        lambda w: reverse("audits:close", args=[w.audit_a.pk]),
+        lambda w: reverse("reviews:audit_close", args=[w.audit_a.pk]),
         lambda w: ["Hospital A", "auditor-1@example.org"],
         lambda w: (
             w.audit_a.__class__.objects.for_institution(w.institution_a).get(pk=w.audit_a.pk).status

@@ -53,6 +53,8 @@ READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
 # Inside the institution (or its audit's readers), a page one may not use is a 403 saying who may.
 CONTRIB_REFUSED = {CONTRIB_A: 403}
 AUDIT_READERS_REFUSED = {COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}
+# The institution sees its audit, never its review: told who reviews it.
+REVIEW_REFUSED = {COORD_A: 403, CONTRIB_A: 403}
 
 MATRIX: dict[str, Access] = {
     # --- pages -----------------------------------------------------------------------------------
@@ -126,7 +128,6 @@ MATRIX: dict[str, Access] = {
     ),
     "audits:list": Access(everyone(200, anonymous=302)),
     "audits:detail": Access(only(A_AUDIT_READERS), kwargs=audit_a),
-    "audits:auditors": Access(only(A_AUDIT_READERS), kwargs=audit_a),
     "audits:history": Access(only(A_AUDIT_READERS), kwargs=audit_a),
     # Readers who may not act get 403 with the reason; the dossier is incomplete, so the
     # coordinator's submission is refused with the list of gaps (400).
@@ -164,6 +165,8 @@ MATRIX: dict[str, Access] = {
         },
     ),
     "audits:evidence_download": Access(only(A_AUDIT_READERS), kwargs=evidence_a),
+    # The world's file is plain text: no preview for anyone (a PDF's is in tests/reviews).
+    "audits:evidence_preview": Access(only({}), kwargs=evidence_a),
     "audits:evidence_replace": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
         kwargs=evidence_a,
@@ -196,23 +199,58 @@ MATRIX: dict[str, Access] = {
         kwargs=evidence_a,
         method="post",
     ),
-    "audits:assign": Access(
-        only({ADMIN: 302} | AUDIT_READERS_REFUSED),
+    # The review team: the institution reads who reviews it; ERNST admins form it. Audit A is
+    # in preparation, so forming its team is refused (400): tests/reviews covers a submitted one.
+    "reviews:team": Access(only(A_AUDIT_READERS), kwargs=audit_a),
+    "reviews:team_assign": Access(
+        only({ADMIN: 400} | AUDIT_READERS_REFUSED),
         kwargs=audit_a,
         method="post",
-        data=lambda w: {"auditor": w.users[AUD_OUT].pk},
+        data=lambda w: {"auditor": w.users[AUD_OUT].pk, "role": "second"},
+        confirm=only({ADMIN: 200} | AUDIT_READERS_REFUSED),
     ),
-    "audits:assignment_end": Access(
+    "reviews:team_withdraw": Access(
         only({ADMIN: 302} | AUDIT_READERS_REFUSED),
         kwargs=lambda w: {"audit_id": w.audit_a.pk, "assignment_id": w.assignment_a.pk},
         method="post",
         confirm=only({ADMIN: 200} | AUDIT_READERS_REFUSED),
     ),
-    "audits:close": Access(
+    "reviews:audit_close": Access(
         only({ADMIN: 302} | AUDIT_READERS_REFUSED),
         kwargs=audit_a,
         method="post",
         confirm=only({ADMIN: 200} | AUDIT_READERS_REFUSED),
+    ),
+    # The auditor's own pages; the world's auditor has accepted already (answering again: 400).
+    "reviews:mine": Access(only({AUD_IN: 200, AUD_OUT: 200})),
+    "reviews:invitation_accept": Access(
+        only({AUD_IN: 400}),
+        kwargs=lambda w: {"assignment_id": w.assignment_a.pk},
+        method="post",
+    ),
+    "reviews:invitation_decline": Access(
+        only({AUD_IN: 400}),
+        kwargs=lambda w: {"assignment_id": w.assignment_a.pk},
+        method="post",
+        data=lambda w: {"reason": "Not available before the due date"},
+        confirm=only({AUD_IN: 200}),
+    ),
+    # The review itself: the team and ERNST read it, the institution is told who reviews (403),
+    # no rating is given while the dossier is in preparation (403 with the reason).
+    "reviews:overview": Access(only({AUD_IN: 200, ADMIN: 200} | REVIEW_REFUSED), kwargs=audit_a),
+    "reviews:standard": Access(only({AUD_IN: 200, ADMIN: 200} | REVIEW_REFUSED), kwargs=standard_a),
+    "reviews:complete": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=audit_a,
+        method="post",
+        confirm=only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+    ),
+    "reviews:divergences": Access(only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED), kwargs=audit_a),
+    "reviews:divergence_decide": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=standard_a,
+        method="post",
+        data=lambda w: {"rating": "met", "reason": "Both files show it", "version": 1},
     ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(
@@ -272,6 +310,43 @@ MATRIX: dict[str, Access] = {
         kwargs=audit_a,
         method="post",
     ),
+    # The review: the world's auditor accepted audit A's review; its dossier is in preparation,
+    # so nothing can be rated yet (403 with the reason). The institution is told who reviews.
+    "review-list": Access(everyone(200, anonymous=403)),
+    "review-accept": Access(
+        only({AUD_IN: 400}, anonymous=403),
+        kwargs=lambda w: {"review_id": w.assignment_a.pk},
+        method="post",
+    ),
+    "review-decline": Access(
+        only({AUD_IN: 400}, anonymous=403),
+        kwargs=lambda w: {"review_id": w.assignment_a.pk},
+        method="post",
+        data=lambda w: {"reason": "On leave"},
+    ),
+    "review-ratings": Access(
+        only({AUD_IN: 200, ADMIN: 200} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
+    "review-rating": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=standard_a,
+        method="put",
+        data=lambda w: {"rating": "met", "version": 0},
+    ),
+    "review-complete": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=audit_a,
+        method="post",
+    ),
+    "review-divergences": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
+    "review-divergence": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=standard_a,
+        method="put",
+        data=lambda w: {"rating": "met", "reason": "Both files", "version": 1},
+    ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),
 }
@@ -312,8 +387,9 @@ def _request(world: World, role: str, access: Access, name: str) -> int:
     client = world.client(role)
     if access.method == "post":
         response = client.post(url, access.data(world))
-    elif access.method == "patch":
-        response = client.patch(url, access.data(world), content_type="application/json")
+    elif access.method in ("patch", "put"):
+        send = getattr(client, access.method)
+        response = send(url, access.data(world), content_type="application/json")
     else:
         response = client.get(url, access.query)
     return response.status_code

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from audits.models import Audit, AuditEvent, AuditorAssignment, StandardAssessment
+from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
@@ -40,6 +41,8 @@ def snapshot() -> tuple[Any, ...]:
         list(EvidenceLink.unscoped.order_by("pk").values()),
         list(AuditEvent.unscoped.order_by("pk").values()),
         list(Report.unscoped.order_by("pk").values()),
+        list(AuditorRating.unscoped.order_by("pk").values()),
+        list(ConsolidatedRating.unscoped.order_by("pk").values()),
     )
 
 

@@ -1,0 +1,70 @@
+"""The demo review: the Spanish hospital's sealed Intervention dossier is reviewed by Ana (lead)
+and Bruno (second auditor). Both have accepted and rated some standards, differently on a few,
+and neither has completed: each sees only their own ratings (the blind state)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from audits.models import Audit, StandardAssessment
+from reviews.models import AuditorAssignment, Rating
+from reviews.services.ratings import rating_save
+from reviews.services.team import assignment_accept, team_assign
+
+# (standard index, lead's rating, second's rating); None: not rated yet by that auditor.
+DEMO_RATINGS = (
+    (0, Rating.MET, Rating.MET),
+    (1, Rating.MET, Rating.PARTIALLY_MET),
+    (2, Rating.PARTIALLY_MET, Rating.PARTIALLY_MET),
+    (3, Rating.MET, Rating.MET),
+    (4, Rating.NOT_MET, Rating.PARTIALLY_MET),
+    (5, Rating.MET, None),
+    (6, Rating.MET, None),
+    (7, Rating.PARTIALLY_MET, None),
+)
+
+
+def _rationale(rating: str, code: str, who: str) -> str:
+    if rating == Rating.MET:
+        return ""
+    return f"{who}: the evidence for {code} covers part of the requirement only."
+
+
+def review_demo_ensure(*, audit: Audit, admin: User) -> None:
+    lead = User.objects.get(email="auditor1@rescue.example")
+    second = User.objects.get(email="auditor2@rescue.example")
+    due = timezone.localdate() + timedelta(days=30)
+    places = []
+    for auditor, role in (
+        (lead, AuditorAssignment.Role.LEAD),
+        (second, AuditorAssignment.Role.SECOND),
+    ):
+        place = team_assign(audit=audit, auditor=auditor, role=role, assigned_by=admin, due_on=due)
+        places.append(assignment_accept(assignment=place, user=auditor))
+    audit.refresh_from_db()
+    assessments = list(
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("standard")
+        .order_by("standard__order")
+    )
+    for index, *ratings in DEMO_RATINGS:
+        assessment = assessments[index]
+        files = list(assessment.evidence_links.select_related("evidence")[:1])
+        for place, auditor, rating in zip(places, (lead, second), ratings, strict=True):
+            if rating is None:
+                continue
+            place.audit = audit
+            rating_save(
+                assignment=place,
+                assessment=assessment,
+                user=auditor,
+                rating=rating,
+                rationale=_rationale(rating, assessment.standard.code, auditor.first_name),
+                notes=f"Ask about {assessment.standard.code} in the interview."
+                if rating != Rating.MET
+                else "",
+                evidence=[link.evidence for link in files],
+                base_version=0,
+            )

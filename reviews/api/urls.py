@@ -1,0 +1,36 @@
+from django.urls import path
+
+from reviews.api import views
+
+urlpatterns = [
+    path("reviews/", views.MyReviewListView.as_view(), name="review-list"),
+    path("reviews/<int:review_id>/accept/", views.ReviewAcceptView.as_view(), name="review-accept"),
+    path(
+        "reviews/<int:review_id>/decline/", views.ReviewDeclineView.as_view(), name="review-decline"
+    ),
+    path(
+        "audits/<int:audit_id>/review/ratings/",
+        views.RatingListView.as_view(),
+        name="review-ratings",
+    ),
+    path(
+        "audits/<int:audit_id>/review/ratings/<str:code>/",
+        views.RatingView.as_view(),
+        name="review-rating",
+    ),
+    path(
+        "audits/<int:audit_id>/review/complete/",
+        views.ReviewCompleteView.as_view(),
+        name="review-complete",
+    ),
+    path(
+        "audits/<int:audit_id>/review/divergences/",
+        views.DivergenceListView.as_view(),
+        name="review-divergences",
+    ),
+    path(
+        "audits/<int:audit_id>/review/divergences/<str:code>/",
+        views.DivergenceView.as_view(),
+        name="review-divergence",
+    ),
+]

@@ -1,0 +1,260 @@
+"""The review over the API: the user's reviews and their answer, each standard's ratings with
+their versions (a stale version is a 409 with the current rating), completion, the divergences
+and their consolidation. The same services and the same blind rule as the pages."""
+
+from typing import Any
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.permissions import is_auditor
+from audits.api.base import refused
+from audits.models import StandardAssessment
+from evidence.models import EvidenceFile
+from rescue.errors import ActionRefusedError
+from rescue.http import api_user
+from reviews.api.serializers import (
+    CompletionSerializer,
+    ConsolidatedRatingSerializer,
+    ConsolidationConflictSerializer,
+    DeclineSerializer,
+    DivergenceDecideSerializer,
+    RatingConflictSerializer,
+    RatingSaveSerializer,
+    ReviewSerializer,
+    StandardRatingsSerializer,
+)
+from reviews.models import AuditorAssignment, ConsolidatedRating
+from reviews.permissions import ReviewAccess, blind_lifted, rate_refusal, review_policy
+from reviews.selectors import StandardRow, my_review_list, review_standard_rows
+from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
+from reviews.services.ratings import RatingConflictError, rating_save, review_complete
+from reviews.services.team import assignment_accept, assignment_decline
+
+
+class MyReviewListView(APIView):
+    """The user's places on review teams (empty for anyone outside the auditor pool)."""
+
+    @extend_schema(responses={200: ReviewSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        rows = my_review_list(auditor=request.user) if is_auditor(request.user) else []
+        return Response(ReviewSerializer(rows, many=True).data)
+
+
+def _own_place(request: Request, review_id: int) -> AuditorAssignment:
+    # Across institutions on purpose: the user's own place, wherever the audit is.
+    place = (
+        AuditorAssignment.unscoped.filter(
+            pk=review_id, auditor_id=request.user.pk, ended_at__isnull=True
+        )
+        .select_related("audit__institution", "audit__catalogue_version")
+        .first()
+    )
+    if place is None:
+        raise Http404("No such review.")
+    return place
+
+
+def _review_row(request: Request, place: AuditorAssignment) -> dict[str, Any]:
+    rows = [r for r in my_review_list(auditor=request.user) if r.assignment.pk == place.pk]
+    return ReviewSerializer(rows[0]).data if rows else {}
+
+
+class ReviewAcceptView(APIView):
+    """Accept the invitation: the first acceptance puts the audit in review."""
+
+    @extend_schema(request=None, responses={200: ReviewSerializer})
+    def post(self, request: Request, review_id: int) -> Response:
+        place = _own_place(request, review_id)
+        try:
+            assignment_accept(assignment=place, user=api_user(request))
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        return Response(_review_row(request, place))
+
+
+class ReviewDeclineView(APIView):
+    """Decline the invitation with a reason: the place is freed and access ends at once."""
+
+    @extend_schema(request=DeclineSerializer, responses={204: None})
+    def post(self, request: Request, review_id: int) -> Response:
+        place = _own_place(request, review_id)
+        serializer = DeclineSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            assignment_decline(
+                assignment=place, user=api_user(request), reason=serializer.validated_data["reason"]
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        return Response(status=204)
+
+
+class ReviewScopedMixin:
+    access: ReviewAccess
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.access = review_policy.access_or_404(request.user, kwargs["audit_id"])
+
+
+def _row_data(row: StandardRow) -> dict[str, Any]:
+    return StandardRatingsSerializer(row).data
+
+
+class RatingListView(ReviewScopedMixin, APIView):
+    """Every standard of the audit with the ratings the user may see: their own (with its
+    version), the other auditor's once the blind is lifted, and the consolidated rating."""
+
+    @extend_schema(responses={200: StandardRatingsSerializer(many=True)})
+    def get(self, request: Request, audit_id: int) -> Response:
+        rows = review_standard_rows(access=self.access)
+        return Response([_row_data(row) for row in rows])
+
+
+class RatingView(ReviewScopedMixin, APIView):
+    """Save the user's rating of one standard, based on the version they read (0: first)."""
+
+    @extend_schema(
+        request=RatingSaveSerializer,
+        responses={
+            200: StandardRatingsSerializer,
+            409: OpenApiResponse(
+                RatingConflictSerializer,
+                description="The rating changed since that version: the current one is given; "
+                "nothing was saved. Send again with its version to replace it.",
+            ),
+        },
+    )
+    def put(self, request: Request, audit_id: int, code: str) -> Response:
+        access = self.access
+        assessment = (
+            StandardAssessment.objects.for_institution(access.audit.institution_id)
+            .filter(audit=access.audit, standard__code=code)
+            .first()
+        )
+        if assessment is None:
+            raise Http404("No such standard in this audit.")
+        serializer = RatingSaveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if not access.can_rate or access.assignment is None:
+            raise PermissionDenied(rate_refusal(access))
+        files = list(
+            EvidenceFile.objects.for_institution(access.audit.institution_id).filter(
+                pk__in=data["evidence"], links__assessment=assessment, deleted_at__isnull=True
+            )
+        )
+        if len(files) != len(set(data["evidence"])):
+            return Response({"evidence": ["Cite files of this standard only."]}, status=400)
+        try:
+            rating_save(
+                assignment=access.assignment,
+                assessment=assessment,
+                user=api_user(request),
+                rating=data["rating"],
+                rationale=data["rationale"],
+                notes=data["notes"],
+                evidence=files,
+                base_version=data["version"],
+            )
+        except RatingConflictError as exc:
+            return Response(
+                RatingConflictSerializer({"detail": exc.message, "current": exc.current}).data,
+                status=409,
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        rows = review_standard_rows(access=access)
+        return Response(_row_data(next(r for r in rows if r.code == code)))
+
+
+class ReviewCompleteView(ReviewScopedMixin, APIView):
+    """Mark the user's review complete (every standard rated); their ratings are then fixed."""
+
+    @extend_schema(request=None, responses={200: CompletionSerializer})
+    def post(self, request: Request, audit_id: int) -> Response:
+        access = self.access
+        if not access.can_rate or access.assignment is None:
+            raise PermissionDenied(rate_refusal(access))
+        try:
+            place = review_complete(assignment=access.assignment, user=api_user(request))
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        place.audit.refresh_from_db(fields=["status"])
+        return Response(
+            CompletionSerializer(
+                {"completed_at": place.completed_at, "stage": place.audit.status}
+            ).data
+        )
+
+
+def _require_consolidation(access: ReviewAccess) -> None:
+    if not (access.is_admin or access.has_accepted) or not blind_lifted(access.audit):
+        raise PermissionDenied(
+            "The consolidation starts once every auditor on the team has completed."
+        )
+
+
+class DivergenceListView(ReviewScopedMixin, APIView):
+    """The standards the auditors rated differently, with both ratings and the decision."""
+
+    @extend_schema(responses={200: StandardRatingsSerializer(many=True)})
+    def get(self, request: Request, audit_id: int) -> Response:
+        _require_consolidation(self.access)
+        rows = [row for row in review_standard_rows(access=self.access) if row.divergent]
+        return Response([_row_data(row) for row in rows])
+
+
+class DivergenceView(ReviewScopedMixin, APIView):
+    """The lead auditor's consolidated rating of a divergent standard, with the reason."""
+
+    @extend_schema(
+        request=DivergenceDecideSerializer,
+        responses={
+            200: ConsolidatedRatingSerializer,
+            409: OpenApiResponse(
+                ConsolidationConflictSerializer,
+                description="The decision changed since that version: the current one is "
+                "given; nothing was saved.",
+            ),
+        },
+    )
+    def put(self, request: Request, audit_id: int, code: str) -> Response:
+        access = self.access
+        _require_consolidation(access)
+        consolidated = (
+            ConsolidatedRating.objects.for_institution(access.audit.institution_id)
+            .filter(audit=access.audit, assessment__standard__code=code)
+            .first()
+        )
+        if consolidated is None:
+            raise Http404("No such standard in this audit.")
+        serializer = DivergenceDecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not access.is_lead:
+            raise PermissionDenied("Only the lead auditor decides the divergences.")
+        try:
+            data = serializer.validated_data
+            decided = divergence_decide(
+                consolidated=consolidated,
+                user=api_user(request),
+                rating=data["rating"],
+                rationale=data["rationale"],
+                reason=data["reason"],
+                base_version=data["version"],
+            )
+        except ConsolidationConflictError as exc:
+            return Response(
+                ConsolidationConflictSerializer(
+                    {"detail": exc.message, "current": exc.current}
+                ).data,
+                status=409,
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        return Response(ConsolidatedRatingSerializer(decided).data)

@@ -1,0 +1,159 @@
+from typing import Any, cast
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from evidence.models import EvidenceFile
+from reviews.models import AuditorAssignment, Rating
+from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
+
+
+class TeamAssignForm(forms.Form):
+    auditor: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Auditor"), queryset=None, empty_label=_("Choose an auditor")
+    )
+    role = forms.ChoiceField(
+        label=_("Place on the team"),
+        choices=AuditorAssignment.Role.choices,
+        initial=AuditorAssignment.Role.LEAD,
+        widget=forms.RadioSelect,
+    )
+    replacing: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Instead of"),
+        queryset=None,
+        required=False,
+        empty_label=_("Nobody (a free place)"),
+        help_text=_("The auditor replaced loses access at once; their ratings stay theirs."),
+    )
+    due_on = forms.DateField(
+        label=_("Review due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Shared by the team. Left empty, the team's current due date is kept."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for a qualification override"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only for an auditor not qualified for this component: why all the same."),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        auditors: QuerySet[Any],
+        members: QuerySet[AuditorAssignment],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["auditor"]).queryset = auditors
+        replacing = cast(forms.ModelChoiceField, self.fields["replacing"])
+        replacing.queryset = members
+        replacing.label_from_instance = lambda a: f"{a.get_role_display()}: {a.auditor_email}"  # type: ignore[method-assign]
+
+    def clean_due_on(self) -> Any:
+        due_on = self.cleaned_data.get("due_on")
+        if due_on is not None and due_on < timezone.localdate():
+            raise forms.ValidationError(_("The due date is in the past."))
+        return due_on
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why you decline"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: not available before the due date. ERNST sees it; the "
+            "institution does not."
+        ),
+    )
+
+
+def _file_label(evidence: EvidenceFile) -> str:
+    number = getattr(evidence, "e_number", None)
+    name = evidence.current_revision.original_name if evidence.current_revision else str(evidence)
+    return f"E{number} · {name}" if number else name
+
+
+class AuditorRatingForm(forms.Form):
+    rating = forms.ChoiceField(label=_("Rating"), choices=Rating.choices, widget=forms.RadioSelect)
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        max_length=MAX_RATIONALE,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Required unless the standard is met: what is missing or why it does not apply."
+        ),
+    )
+    evidence = forms.TypedMultipleChoiceField(
+        label=_("Evidence the rating rests on"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Private notes"),
+        required=False,
+        max_length=MAX_NOTES,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For you and ERNST: the institution never sees them."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, files: list[EvidenceFile], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files_by_pk = {f.pk: f for f in files}
+        field = cast(forms.TypedMultipleChoiceField, self.fields["evidence"])
+        field.choices = [(f.pk, _file_label(f)) for f in files]
+
+    def clean_evidence(self) -> list[EvidenceFile]:
+        return [self.files_by_pk[pk] for pk in self.cleaned_data.get("evidence", [])]
+
+    def clean(self) -> dict:
+        data = super().clean() or self.cleaned_data
+        if (
+            data.get("rating")
+            and data["rating"] != Rating.MET
+            and not data.get("rationale", "").strip()
+        ):
+            self.add_error(
+                "rationale", _("Say why the standard is not fully met (or does not apply).")
+            )
+        return data
+
+
+class DivergenceForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("Consolidated rating"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    rationale = forms.CharField(
+        label=_("Rationale"),
+        required=False,
+        max_length=MAX_RATIONALE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required unless the standard is met."),
+    )
+    reason = forms.CharField(
+        label=_("Why this rating"),
+        max_length=MAX_RATIONALE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with the decision, beside both auditors' ratings."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def clean(self) -> dict:
+        data = super().clean() or self.cleaned_data
+        if (
+            data.get("rating")
+            and data["rating"] != Rating.MET
+            and not data.get("rationale", "").strip()
+        ):
+            self.add_error(
+                "rationale", _("Say why the standard is not fully met (or does not apply).")
+            )
+        return data

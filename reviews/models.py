@@ -1,0 +1,172 @@
+"""The external review of a submitted dossier: the review team, each auditor's ratings, and the
+consolidated rating of every standard.
+
+An auditor's access to an audit is the django-guardian ``review_audit`` object permission, held
+while their assignment is in its slot (invited or accepted). Declining, withdrawal, a conflict of
+interest or the audit's closure take the permission away; the assignment and the ratings made under
+it stay, attributed to the auditor.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from audits.models import Audit, StandardAssessment
+from evidence.models import EvidenceFile
+from institutions.tenancy import TenantOwnedModel
+
+Rating = StandardAssessment.Rating
+
+
+class AuditorAssignment(TenantOwnedModel):
+    """An external auditor's place on an audit's review team, given by an ERNST admin."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead auditor")
+        SECOND = "second", _("Second auditor")
+
+    class State(models.TextChoices):
+        INVITED = "invited", _("Awaiting an answer")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    IN_SLOT = (State.INVITED, State.ACCEPTED)
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="assignments")
+    auditor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_assignments"
+    )
+    auditor_email = models.EmailField(help_text="Kept for the record if the account goes.")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.LEAD)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.INVITED)
+    due_on = models.DateField(null=True, blank=True, help_text="The day the review is due.")
+    qualification_override = models.TextField(
+        blank=True,
+        help_text="Why an auditor not qualified for the component was assigned all the same.",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    completed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the auditor marked their review complete."
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["role", "-assigned_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "auditor"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_auditor",
+            ),
+            models.UniqueConstraint(
+                fields=["audit", "role"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_active_per_role",
+                violation_error_message="This place on the review team is taken.",
+            ),
+            # In its slot (invited, accepted) exactly while it has not ended.
+            models.CheckConstraint(
+                condition=Q(state__in=["invited", "accepted"], ended_at__isnull=True)
+                | (~Q(state__in=["invited", "accepted"]) & Q(ended_at__isnull=False)),
+                name="assignment_state_matches_end",
+            ),
+        ]
+        indexes = [models.Index(fields=["auditor", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.auditor_email} on {self.audit}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == self.Role.LEAD
+
+
+class AuditorRating(TenantOwnedModel):
+    """One auditor's rating of one standard. ``version`` grows with every save: a save based on
+    an older version is refused, so nothing typed elsewhere is overwritten unseen."""
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="auditor_ratings")
+    assignment = models.ForeignKey(
+        AuditorAssignment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    assessment = models.ForeignKey(
+        StandardAssessment, on_delete=models.CASCADE, related_name="auditor_ratings"
+    )
+    rating = models.CharField(max_length=16, choices=Rating.choices)
+    rationale = models.TextField(blank=True, help_text="Required unless the standard is met.")
+    notes = models.TextField(blank=True, help_text="Private to the auditors and ERNST.")
+    evidence = models.ManyToManyField(EvidenceFile, blank=True, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["assessment__standard__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment", "assessment"], name="rating_one_per_auditor_standard"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating="met") | ~Q(rationale=""),
+                name="rating_rationale_unless_met",
+                violation_error_message="Say why the standard is not fully met.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment.auditor_email}: {self.assessment_id} {self.rating}"
+
+    @property
+    def evidence_ids(self) -> list[int]:
+        """The cited files' ids (from the prefetched relation when there is one)."""
+        return sorted(f.pk for f in self.evidence.all())
+
+
+class ConsolidatedRating(TenantOwnedModel):
+    """The review team's rating of a standard: an agreement, the single auditor's rating, or the
+    lead auditor's decision on a divergence (with its reason). The auditors' originals stay."""
+
+    class Source(models.TextChoices):
+        SINGLE = "single", _("Single auditor")
+        AGREED = "agreed", _("Both auditors agreed")
+        LEAD = "lead", _("Decided by the lead auditor")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="consolidated_ratings")
+    assessment = models.OneToOneField(
+        StandardAssessment, on_delete=models.CASCADE, related_name="consolidated_rating"
+    )
+    rating = models.CharField(max_length=16, choices=Rating.choices, blank=True)
+    rationale = models.TextField(blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    reason = models.TextField(blank=True, help_text="Why the lead chose this rating.")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_email = models.EmailField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["assessment__standard__order"]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}: {self.rating or 'open'} ({self.source})"
+
+    @property
+    def is_open(self) -> bool:
+        """A divergence waiting for the lead's decision."""
+        return not self.rating

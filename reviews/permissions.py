@@ -1,0 +1,106 @@
+"""Who reaches an audit's review, and which auditor ratings they see.
+
+ERNST admins reach every review and see every rating. An auditor reaches the review of an audit
+while they hold a place on its team (the django-guardian ``review_audit`` permission, kept in step
+with the assignment); a declined, withdrawn or never-assigned auditor gets a 404. Members of the
+institution see the audit but no rating, rationale or note: the review pages answer them 403.
+
+The blind rule: until every member of a two-auditor team has marked their review complete (the
+consolidation has started), an auditor sees their own ratings only.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.permissions import PERM_ASSIGN_AUDITOR
+from audits.models import Audit
+from audits.permissions import AuditAction, audit_policy
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+
+State = AuditorAssignment.State
+
+
+@dataclass(frozen=True)
+class ReviewAccess:
+    audit: Audit
+    assignment: AuditorAssignment | None  # the user's place on the team; None for an ERNST admin
+    is_admin: bool
+
+    @property
+    def is_lead(self) -> bool:
+        return self.assignment is not None and self.assignment.is_lead
+
+    @property
+    def has_accepted(self) -> bool:
+        return self.assignment is not None and self.assignment.state == State.ACCEPTED
+
+    @property
+    def can_rate(self) -> bool:
+        return (
+            self.has_accepted
+            and self.assignment is not None
+            and self.assignment.completed_at is None
+            and self.audit.status == Audit.Status.IN_REVIEW
+        )
+
+
+def team_active(audit: Audit) -> QuerySet[AuditorAssignment]:
+    return AuditorAssignment.objects.for_institution(audit.institution_id).filter(
+        audit=audit, ended_at__isnull=True
+    )
+
+
+def blind_lifted(audit: Audit) -> bool:
+    """Every member has completed and the consolidation has started (or is over)."""
+    return (
+        ConsolidatedRating.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .exists()
+    )
+
+
+class ReviewPolicy:
+    def access_or_404(self, user: Any, audit_id: int) -> ReviewAccess:
+        if user.is_authenticated and user.has_perm(PERM_ASSIGN_AUDITOR):
+            audit = audit_policy.get_or_404(user, AuditAction.VIEW, audit_id)
+            return ReviewAccess(audit=audit, assignment=None, is_admin=True)
+        # Members of the institution see the audit and are told who reviews it (403); anyone
+        # else finds nothing (404).
+        audit = audit_policy.get_or_404(user, AuditAction.REVIEW, audit_id)
+        assignment = team_active(audit).filter(auditor=user).select_related("auditor").first()
+        if assignment is None:  # the permission and the assignment are kept in step
+            raise Http404("No such audit.")
+        assignment.audit = audit
+        return ReviewAccess(audit=audit, assignment=assignment, is_admin=False)
+
+    def ratings_visible(self, access: ReviewAccess) -> QuerySet[AuditorRating]:
+        """The auditor ratings of the audit that this user may read."""
+        audit = access.audit
+        ratings = AuditorRating.objects.for_institution(audit.institution_id).filter(audit=audit)
+        if access.is_admin:
+            return ratings
+        if access.assignment is None:
+            return ratings.none()
+        if blind_lifted(audit):
+            return ratings.filter(assignment__in=team_active(audit).values("pk"))
+        return ratings.filter(assignment=access.assignment)
+
+
+def rate_refusal(access: ReviewAccess) -> str:
+    """Why this user may not rate (the 403's message)."""
+    if access.is_admin or access.assignment is None:
+        return _("ERNST administrators read the review; the assigned auditors rate.")
+    if not access.has_accepted:
+        return _("Accept the review on My reviews before you rate its standards.")
+    if access.assignment.completed_at is not None:
+        return _("You marked your review complete: its ratings no longer change.")
+    return _("The audit is %(stage)s: ratings are given while it is in review.") % {
+        "stage": access.audit.get_status_display().lower()
+    }
+
+
+review_policy = ReviewPolicy()

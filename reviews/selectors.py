@@ -1,0 +1,215 @@
+"""Reading the review: the team and its candidates, an auditor's reviews, the standards with the
+ratings a user may see. Every list is read in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from audits.models import Audit, StandardAssessment
+from evidence.models import EvidenceFile
+from institutions.models import Membership
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+from reviews.permissions import ReviewAccess, review_policy, team_active
+from reviews.rules import Refusal, candidate_refusals
+
+OPEN_REVIEW = (Audit.Status.SUBMITTED, Audit.Status.IN_REVIEW)
+State = AuditorAssignment.State
+
+
+def team_list(*, audit: Audit) -> list[AuditorAssignment]:
+    """Every place the audit's team has had: current members first (lead, second), then past."""
+    members = (
+        AuditorAssignment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("auditor")
+    )
+    return sorted(
+        members, key=lambda a: (a.ended_at is not None, a.role, -a.assigned_at.timestamp())
+    )
+
+
+def candidates_annotate(users: QuerySet[User]) -> QuerySet[User]:
+    """The pool (``auditor_pool``: profiles and conflicts already joined) with each auditor's
+    open reviews: places on teams of audits submitted or in review (the workload)."""
+    return users.annotate(
+        open_reviews=Count(
+            "audit_assignments",
+            filter=Q(
+                audit_assignments__ended_at__isnull=True,
+                audit_assignments__audit__status__in=OPEN_REVIEW,
+            ),
+        )
+    )
+
+
+@dataclass
+class Candidate:
+    user: User
+    refusals: list[Refusal]
+    on_team: bool
+
+    @property
+    def blocked(self) -> bool:
+        return any(not r.overridable for r in self.refusals)
+
+    @property
+    def needs_override(self) -> bool:
+        return not self.blocked and bool(self.refusals)
+
+
+def candidates_for(*, audit: Audit, users: list[User]) -> list[Candidate]:
+    """The page's candidates, each with what stands against them for this audit."""
+    members = set(
+        Membership.objects.filter(
+            institution_id=audit.institution_id, user__in=[u.pk for u in users]
+        ).values_list("user_id", flat=True)
+    )
+    on_team = set(team_active(audit).values_list("auditor_id", flat=True))
+    result = []
+    for user in users:
+        profile = getattr(user, "auditor_profile", None)
+        conflict = next(
+            (
+                c
+                for c in user.conflicts_of_interest.all()
+                if c.institution_id == audit.institution_id
+            ),
+            None,
+        )
+        refusals = candidate_refusals(
+            audit=audit,
+            auditor_email=user.email,
+            conflict=conflict,
+            is_member=user.pk in members,
+            components=profile.components if profile else [],
+        )
+        result.append(Candidate(user=user, refusals=refusals, on_team=user.pk in on_team))
+    return result
+
+
+@dataclass
+class ReviewRow:
+    """One of an auditor's reviews on My reviews."""
+
+    assignment: AuditorAssignment
+    audit: Audit
+    team: list[AuditorAssignment]
+    rated: int
+    total: int
+
+    @property
+    def overdue(self) -> bool:
+        due = self.assignment.due_on
+        return (
+            due is not None
+            and due < timezone.localdate()
+            and self.assignment.completed_at is None
+            and self.audit.status in OPEN_REVIEW
+        )
+
+
+def my_review_list(*, auditor: User) -> list[ReviewRow]:
+    """The auditor's places on review teams, wherever the institution (four queries)."""
+    # Across institutions on purpose: the auditor's own assignments, each one checked below.
+    assignments = list(
+        AuditorAssignment.unscoped.filter(auditor=auditor, ended_at__isnull=True)
+        .select_related("audit__institution", "audit__catalogue_version")
+        .order_by("due_on", "-assigned_at")
+    )
+    audit_ids = [a.audit_id for a in assignments]
+    teams: dict[int, list[AuditorAssignment]] = {}
+    for member in AuditorAssignment.unscoped.filter(
+        audit_id__in=audit_ids, ended_at__isnull=True
+    ).order_by("role"):
+        teams.setdefault(member.audit_id, []).append(member)
+    totals = dict(
+        StandardAssessment.unscoped.filter(audit_id__in=audit_ids)
+        .values("audit_id")
+        .annotate(n=Count("pk"))
+        .values_list("audit_id", "n")
+    )
+    rated = dict(
+        AuditorRating.unscoped.filter(assignment__in=[a.pk for a in assignments])
+        .values("assignment_id")
+        .annotate(n=Count("pk"))
+        .values_list("assignment_id", "n")
+    )
+    return [
+        ReviewRow(
+            assignment=a,
+            audit=a.audit,
+            team=teams.get(a.audit_id, []),
+            rated=rated.get(a.pk, 0),
+            total=totals.get(a.audit_id, 0),
+        )
+        for a in assignments
+    ]
+
+
+@dataclass
+class StandardRow:
+    """A standard in the review's side list, with the user's view of its ratings."""
+
+    assessment: StandardAssessment
+    mine: AuditorRating | None
+    others: list[AuditorRating] = field(default_factory=list)
+    consolidated: ConsolidatedRating | None = None
+
+    @property
+    def code(self) -> str:
+        return self.assessment.standard.code
+
+    @property
+    def divergent(self) -> bool:
+        return self.consolidated is not None and self.consolidated.source == "lead"
+
+
+def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
+    """Every standard of the audit with the ratings the user may see (four queries)."""
+    audit = access.audit
+    assessments = list(
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("standard__section")
+        .order_by("standard__order")
+    )
+    visible = (
+        review_policy.ratings_visible(access)
+        .select_related("assignment")
+        .prefetch_related("evidence")
+    )
+    mine: dict[int, AuditorRating] = {}
+    others: dict[int, list[AuditorRating]] = {}
+    for rating in visible:
+        if access.assignment is not None and rating.assignment_id == access.assignment.pk:
+            mine[rating.assessment_id] = rating
+        else:
+            others.setdefault(rating.assessment_id, []).append(rating)
+    consolidated = {
+        c.assessment_id: c
+        for c in ConsolidatedRating.objects.for_institution(audit.institution_id).filter(
+            audit=audit
+        )
+    }
+    return [
+        StandardRow(
+            assessment=a,
+            mine=mine.get(a.pk),
+            others=sorted(others.get(a.pk, []), key=lambda r: r.assignment.role),
+            consolidated=consolidated.get(a.pk),
+        )
+        for a in assessments
+    ]
+
+
+def evidence_numbers(*, audit: Audit) -> dict[int, int]:
+    """File id → its E-number: the file's place in the sealed dossier (upload order)."""
+    ids = (
+        EvidenceFile.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, deleted_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    return {pk: number for number, pk in enumerate(ids, start=1)}

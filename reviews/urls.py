@@ -1,0 +1,42 @@
+"""The review's pages. The audit-scoped ones live under /audits/<id>/ beside the dossier."""
+
+from django.urls import path
+
+from reviews.views import auditor, consolidation, team
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("reviews/", auditor.my_reviews, name="mine"),
+    path(
+        "reviews/invitations/<int:assignment_id>/accept/",
+        auditor.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "reviews/invitations/<int:assignment_id>/decline/",
+        auditor.invitation_decline,
+        name="invitation_decline",
+    ),
+    path("audits/<int:audit_id>/auditors/", team.team, name="team"),
+    path("audits/<int:audit_id>/auditors/assign/", team.team_assign, name="team_assign"),
+    path(
+        "audits/<int:audit_id>/auditors/<int:assignment_id>/withdraw/",
+        team.team_withdraw,
+        name="team_withdraw",
+    ),
+    path("audits/<int:audit_id>/close/", team.audit_close, name="audit_close"),
+    path("audits/<int:audit_id>/review/", auditor.review_overview, name="overview"),
+    path("audits/<int:audit_id>/review/complete/", auditor.review_complete_view, name="complete"),
+    path(
+        "audits/<int:audit_id>/review/divergences/",
+        consolidation.divergences,
+        name="divergences",
+    ),
+    path(
+        "audits/<int:audit_id>/review/divergences/<str:code>/",
+        consolidation.divergence_decide_view,
+        name="divergence_decide",
+    ),
+    path("audits/<int:audit_id>/review/<str:code>/", auditor.standard_review, name="standard"),
+]
