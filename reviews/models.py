@@ -132,8 +132,9 @@ class AuditorRating(TenantOwnedModel):
 
     @property
     def evidence_ids(self) -> list[int]:
-        """The cited files' ids (from the prefetched relation when there is one)."""
-        return sorted(f.pk for f in self.evidence.all())
+        """The cited files' ids (``cited_ids`` when a selector has read them for a list)."""
+        cited = getattr(self, "cited_ids", None)
+        return cited if cited is not None else sorted(f.pk for f in self.evidence.all())
 
 
 class ConsolidatedRating(TenantOwnedModel):

@@ -12,12 +12,12 @@ consolidation has started), an auditor sees their own ratings only.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.permissions import PERM_ASSIGN_AUDITOR
-from audits.models import Audit
+from audits.models import Audit, AuditUserObjectPermission
 from audits.permissions import AuditAction, audit_policy
 from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 
@@ -68,14 +68,31 @@ class ReviewPolicy:
         if user.is_authenticated and user.has_perm(PERM_ASSIGN_AUDITOR):
             audit = audit_policy.get_or_404(user, AuditAction.VIEW, audit_id)
             return ReviewAccess(audit=audit, assignment=None, is_admin=True)
-        # Members of the institution see the audit and are told who reviews it (403); anyone
-        # else finds nothing (404).
-        audit = audit_policy.get_or_404(user, AuditAction.REVIEW, audit_id)
-        assignment = team_active(audit).filter(auditor=user).select_related("auditor").first()
-        if assignment is None:  # the permission and the assignment are kept in step
+        # One query: the user's place on the team of an audit not closed, and the object
+        # permission that goes with it (the two are kept in step; both must hold).
+        holds_permission = AuditUserObjectPermission.objects.filter(
+            content_object_id=OuterRef("audit_id"),
+            user_id=OuterRef("auditor_id"),
+            permission__codename="review_audit",
+        )
+        assignment = (
+            # Across institutions on purpose: the user's own place, found by its audit's id.
+            AuditorAssignment.unscoped.filter(
+                audit_id=audit_id, auditor_id=user.pk, ended_at__isnull=True
+            )
+            .exclude(audit__status=Audit.Status.CLOSED)
+            .filter(Exists(holds_permission))
+            .select_related("audit__institution", "audit__catalogue_version")
+            .first()
+            if user.is_authenticated and user.is_active
+            else None
+        )
+        if assignment is None:
+            # Members of the institution see the audit and are told who reviews it (403);
+            # anyone else finds nothing (404).
+            audit_policy.get_or_404(user, AuditAction.REVIEW, audit_id)
             raise Http404("No such audit.")
-        assignment.audit = audit
-        return ReviewAccess(audit=audit, assignment=assignment, is_admin=False)
+        return ReviewAccess(audit=assignment.audit, assignment=assignment, is_admin=False)
 
     def ratings_visible(self, access: ReviewAccess) -> QuerySet[AuditorRating]:
         """The auditor ratings of the audit that this user may read."""

@@ -172,17 +172,19 @@ def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
     assessments = list(
         StandardAssessment.objects.for_institution(audit.institution_id)
         .filter(audit=audit)
-        .select_related("standard__section")
+        .select_related("standard")
         .order_by("standard__order")
     )
-    visible = (
-        review_policy.ratings_visible(access)
-        .select_related("assignment")
-        .prefetch_related("evidence")
-    )
+    visible = list(review_policy.ratings_visible(access).select_related("assignment"))
+    cited: dict[int, list[int]] = {}
+    for rating_id, file_id in AuditorRating.evidence.through.objects.filter(
+        auditorrating_id__in=[r.pk for r in visible]
+    ).values_list("auditorrating_id", "evidencefile_id"):
+        cited.setdefault(rating_id, []).append(file_id)
     mine: dict[int, AuditorRating] = {}
     others: dict[int, list[AuditorRating]] = {}
     for rating in visible:
+        rating.cited_ids = sorted(cited.get(rating.pk, []))
         if access.assignment is not None and rating.assignment_id == access.assignment.pk:
             mine[rating.assessment_id] = rating
         else:

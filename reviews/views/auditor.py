@@ -113,6 +113,7 @@ def overview_page(
     context = {
         "access": access,
         "audit": access.audit,
+        "review_url": reverse("reviews:overview", kwargs={"audit_id": access.audit.pk}),
         "rows": rows,
         "rated": rated,
         "first_unrated": next((row.code for row in rows if row.mine is None), None),
@@ -149,7 +150,7 @@ def _rating_initial(rating: AuditorRating | None) -> dict:
         "rating": rating.rating,
         "rationale": rating.rationale,
         "notes": rating.notes,
-        "evidence": [f.pk for f in rating.evidence.all()],
+        "evidence": rating.evidence_ids,
         "version": rating.version,
     }
 
@@ -169,16 +170,10 @@ def standard_review_page(
     row = next((r for r in rows if r.code == code), None)
     if row is None:
         raise Http404("No such standard in this audit.")
-    assessment = _assessment(access, code)
+    assessment = row.assessment
+    assessment.audit = access.audit
     files = _files(access, assessment)
-    mine = (
-        AuditorRating.objects.for_institution(access.audit.institution_id)
-        .prefetch_related("evidence")
-        .filter(pk=row.mine.pk)
-        .first()
-        if row.mine
-        else None
-    )
+    mine = row.mine  # its cited files are prefetched
     if form is None and access.can_rate:
         form = AuditorRatingForm(initial=_rating_initial(mine), files=files, auto_id="rating_%s")
     numbers = {f.pk: f.e_number for f in files}  # type: ignore[attr-defined]
@@ -199,7 +194,8 @@ def standard_review_page(
         "conflict": conflict,
         "has_conflict": has_conflict,
         "nav": _neighbours(rows, code),
-        "cited": sorted(numbers.get(f.pk, 0) for f in mine.evidence.all()) if mine else [],
+        "review_url": reverse("reviews:overview", kwargs={"audit_id": access.audit.pk}),
+        "cited": sorted(numbers.get(pk, 0) for pk in mine.evidence_ids) if mine else [],
         "previewable": INLINE_POLICIES,
         "saved": saved,
     }

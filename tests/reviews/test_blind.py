@@ -2,9 +2,11 @@
 rationales or notes anywhere; the institution never does. Then the lead consolidates."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from audits.models import Audit, AuditEvent
+from reports.dossier import dossier_context, dossier_input
 from reviews.models import ConsolidatedRating
 from tests.audits.support import page_text, plain_text
 from tests.reviews.conftest import Review
@@ -191,3 +193,14 @@ def test_a_stale_decision_answers_409_and_keeps_the_text(rated: Review) -> None:
     html = page_text(response)
     assert "Second tab, typed later" in html
     assert "First tab" in html
+
+
+def test_the_dossier_report_carries_no_auditor_rating(rated: Review) -> None:
+    """The PDF a report renders is the dossier's: its input and its HTML hold no rating."""
+    context = dossier_context(rated.reload())
+    data = str(dossier_input(context, language="en", kind="dossier"))
+    html = render_to_string("pdf/dossier.html", context | {"language": "en", "report": None})
+    assert rated.codes[0] in html  # the dossier's standards are there
+    for secret in (LEAD_SECRET, LEAD_NOTE, SECOND_SECRET, SECOND_NOTE):
+        assert secret not in data
+        assert secret not in html
