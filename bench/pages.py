@@ -62,6 +62,7 @@ def build(standards: int, files: int) -> tuple[Any, Any]:
     from accounts.roles import AUDITORS, ERNST_ADMINS  # noqa: PLC0415
     from accounts.services import platform_groups_ensure  # noqa: PLC0415
     from institutions.models import Institution  # noqa: PLC0415
+
     # The test suite's builder, imported by name: the type checker covers the application.
     review_dossier_build = importlib.import_module("tests.factories.reviews").review_dossier_build
 
