@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from guardian.shortcuts import get_objects_for_user
 
 from accounts.permissions import PERM_ASSIGN_AUDITOR
 from audits.models import Audit, AuditEvent, AuditUserObjectPermission, StandardAssessment
@@ -56,14 +55,7 @@ class AuditPolicy:
                 user=user, role=Membership.Role.COORDINATOR
             ).values("institution_id")
             return audits.filter(institution_id__in=coordinating, status=Audit.Status.DRAFT)
-        reviewing = get_objects_for_user(
-            user,
-            PERM_REVIEW_AUDIT,
-            klass=audits,
-            use_groups=False,
-            with_superuser=False,
-            accept_global_perms=False,
-        )
+        reviewing = self._reviewing(user, audits)
         if action == AuditAction.REVIEW:
             return reviewing.exclude(status=Audit.Status.CLOSED)
         # VIEW
@@ -73,6 +65,21 @@ class AuditPolicy:
         return audits.filter(
             Q(institution_id__in=member_of) | Q(pk__in=reviewing.values("pk"))
         ).distinct()
+
+    @staticmethod
+    def _reviewing(user: Any, audits: QuerySet[Audit]) -> QuerySet[Audit]:
+        """The audits on which the user holds the ``review_audit`` object permission: a user
+        grant on the direct foreign-key table (no group grants, no global permission, superusers
+        included only by a grant), what ``get_objects_for_user(..., use_groups=False,
+        with_superuser=False, accept_global_perms=False)`` answers, in one EXISTS."""
+        app_label, codename = PERM_REVIEW_AUDIT.split(".")
+        held = AuditUserObjectPermission.objects.filter(
+            content_object_id=OuterRef("pk"),
+            user_id=user.pk,
+            permission__codename=codename,
+            permission__content_type__app_label=app_label,
+        )
+        return audits.filter(Exists(held))
 
     def can(self, user: Any, action: AuditAction, audit: Audit) -> bool:
         return self.audits_for(user, action).filter(pk=audit.pk).exists()
@@ -95,7 +102,23 @@ class AuditPolicy:
         return audit
 
     def capabilities(self, user: Any, audit: Audit) -> dict[str, bool]:
-        return {action.value: self.can(user, action, audit) for action in AuditAction}
+        """Every action at once, for templates (``{% if can.review %}``): the rules of
+        ``audits_for`` on one audit, in two queries (the membership, the review grant)."""
+        if not user.is_authenticated or not user.is_active:
+            return dict.fromkeys(AuditAction, False)
+        admin = user.has_perm(PERM_ASSIGN_AUDITOR)
+        role = institution_policy.role(user, audit.institution_id)
+        reviewing = self._reviewing(user, Audit.unscoped.filter(pk=audit.pk)).exists()
+        draft = audit.status == Audit.Status.DRAFT
+        coordinating = role == Membership.Role.COORDINATOR and draft
+        return {
+            AuditAction.VIEW: user.has_perm(PERM_VIEW_ALL_AUDITS) or role is not None or reviewing,
+            AuditAction.REVIEW: reviewing and audit.status != Audit.Status.CLOSED,
+            AuditAction.ASSIGN_AUDITORS: admin,
+            AuditAction.CLOSE: admin,
+            AuditAction.EDIT_DOSSIER: coordinating,
+            AuditAction.SUBMIT: coordinating,
+        }
 
     def reviewers(self, audit: Audit) -> QuerySet[Any]:
         """Users holding the review permission on this audit right now."""

@@ -168,19 +168,6 @@ def team_assign(
     return assignment
 
 
-@transaction.atomic
-def team_due_date_set(*, audit: Audit, due_on: date, user: User) -> int:
-    """Move the review's due date for every member of the team."""
-    _require_admin(user, audit)
-    audit = _locked(audit)
-    _require_team_open(audit)
-    return (
-        AuditorAssignment.objects.for_institution(audit.institution_id)
-        .filter(audit=audit, ended_at__isnull=True)
-        .update(due_on=due_on)
-    )
-
-
 def _own_assignment(assignment: AuditorAssignment, user: User) -> AuditorAssignment:
     locked = (
         AuditorAssignment.objects.for_institution(assignment.institution_id)
