@@ -307,6 +307,8 @@ def assignments_end_for_conflict(*, auditor: User, institution_id: int) -> int:
             state=State.WITHDRAWN,
             reason="conflict of interest declared",
         )
+        # The rest of the team may all have completed: their consolidation starts now.
+        _after_team_change(_locked(assignment.audit))
         count += 1
     return count
 

@@ -306,3 +306,16 @@ def test_the_candidate_list_reads_in_constant_queries(
 
 
 MAX_TEAM_PAGE = 24
+
+
+def test_a_conflict_declared_by_the_last_one_not_done_starts_the_consolidation(
+    review: Review,
+) -> None:
+    review.form_team()
+    review.rate_all(review.lead)
+    review.complete(review.lead)
+    conflict_declare(
+        auditor=review.second, institution=review.world.institution_a, reason="New employer"
+    )
+    # The lead alone remains, complete: their ratings are the team's.
+    assert review.reload().status == Audit.Status.REVIEW_COMPLETE
