@@ -17,6 +17,7 @@
       window.location.assign(link.href);
     }
   });
+  document.documentElement.dataset.reviewKeys = "ready";  // the keys work from now on
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target && document.getElementById("rating-panel");
     if (!target) { return; }

@@ -62,6 +62,12 @@ def dossier() -> dict[str, Any]:
     return {"audit": audit, "lead": lead, "second": second, "codes": codes}
 
 
+def open_standard(page: Page, url: str) -> None:
+    """Open a review page and wait for its deferred scripts (htmx, then the keys)."""
+    page.goto(url)
+    page.wait_for_selector("html[data-review-keys=ready]", state="attached")
+
+
 def accept(page: Page, base: str) -> None:
     page.goto(f"{base}/reviews/")
     expect(page.locator("table")).to_contain_text("Browser Hospital")
@@ -77,8 +83,11 @@ def lead_rates_the_first_standard(
     # The lead starts at the first standard not rated and moves with the keyboard.
     lead.click("a:has-text('the first not rated')")
     expect(lead).to_have_url(f"{review}/{codes[0]}/")
+    keys_ready = "html[data-review-keys=ready]"  # the script is deferred: wait for it
+    lead.wait_for_selector(keys_ready, state="attached")
     lead.keyboard.press("n")
     expect(lead).to_have_url(f"{review}/{codes[1]}/")
+    lead.wait_for_selector(keys_ready, state="attached")
     lead.keyboard.press("p")
     expect(lead).to_have_url(f"{review}/{codes[0]}/")
 
@@ -94,7 +103,7 @@ def lead_rates_the_first_standard(
     # A second tab still holds version 1; the first tab saves version 2; the second tab's save
     # is stale: 409, the current rating beside the unsaved text, which stays in the form.
     other_tab = lead_context.new_page()
-    other_tab.goto(f"{review}/{codes[0]}/")
+    open_standard(other_tab, f"{review}/{codes[0]}/")
     lead.fill("#rating_rationale", LEAD_SECRET + ", and weekends")
     lead.click("#rating-panel button:has-text('Save the rating')")
     expect(lead.locator("#rating-panel [role=status]")).to_contain_text("saved (version 2)")
@@ -114,9 +123,10 @@ def lead_rates_the_first_standard(
 def lead_rates_the_rest_and_completes(lead: Page, review: str, codes: list[str]) -> None:
     """Met for every other standard, "save and go to the next not rated"."""
     # Every other standard: met, "save and go to the next not rated".
-    lead.goto(f"{review}/{codes[1]}/")
+    open_standard(lead, f"{review}/{codes[1]}/")
     for code in codes[1:]:
         expect(lead).to_have_url(f"{review}/{code}/")
+        lead.wait_for_selector("html[data-review-keys=ready]", state="attached")
         lead.check("#rating_rating_0")  # met
         lead.click("button:has-text('Save and go to the next not rated')")
         if code != codes[-1]:
@@ -136,7 +146,7 @@ def second_rates_blind_and_completes(
     """The second auditor sees nothing of the lead's until both are done."""
     # The second auditor, blind: rates the first standard partially met and sees nothing of
     # the lead's.
-    second.goto(f"{review}/{codes[0]}/")
+    open_standard(second, f"{review}/{codes[0]}/")
     expect(second.locator("main")).not_to_contain_text(LEAD_SECRET)
     expect(second.locator("#review-nav")).not_to_contain_text("Lead auditor:")
     second.check("#rating_rating_1")  # partially met
@@ -146,7 +156,7 @@ def second_rates_blind_and_completes(
     stored = AuditorRating.objects.filter(institution_id=audit.institution_id, audit=audit)
     assert stored.count() == len(codes) + 1  # the lead's every standard, the second's first
     for code in codes[1:]:
-        second.goto(f"{review}/{code}/")
+        open_standard(second, f"{review}/{code}/")
         second.check("#rating_rating_0")
         second.click("#rating-panel button:has-text('Save the rating')")
         expect(second.locator("#rating-panel [role=status]")).to_contain_text("saved")
