@@ -14,7 +14,7 @@ def two_factor(request: HttpRequest) -> dict[str, bool]:
 
 def platform_roles(request: HttpRequest) -> dict[str, bool]:
     """``reviews_auditor``: the person is in the auditor pool (the navigation shows My reviews).
-    A capability, not a group name; read lazily, only when a template asks."""
+    A capability, not a group name."""
     user = getattr(request, "user", None)
     return {
         "reviews_auditor": bool(user and user.is_authenticated and is_auditor(user)),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.models import EvidenceFile
 from reviews.models import AuditorAssignment, Rating
+from reviews.rules import rating_errors
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
 
 
@@ -115,16 +116,16 @@ class AuditorRatingForm(forms.Form):
         return [self.files_by_pk[pk] for pk in self.cleaned_data.get("evidence", [])]
 
     def clean(self) -> dict:
-        data = super().clean() or self.cleaned_data
-        if (
-            data.get("rating")
-            and data["rating"] != Rating.MET
-            and not data.get("rationale", "").strip()
-        ):
-            self.add_error(
-                "rationale", _("Say why the standard is not fully met (or does not apply).")
-            )
-        return data
+        return _rationale_unless_met(self)
+
+
+def _rationale_unless_met(form: forms.Form) -> dict:
+    data = form.cleaned_data
+    if data.get("rating"):
+        rule = rating_errors(rating=data["rating"], rationale=data.get("rationale", ""))
+        for field, message in rule.items():
+            form.add_error(field, message)
+    return data
 
 
 class DivergenceForm(forms.Form):
@@ -147,13 +148,4 @@ class DivergenceForm(forms.Form):
     version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
     def clean(self) -> dict:
-        data = super().clean() or self.cleaned_data
-        if (
-            data.get("rating")
-            and data["rating"] != Rating.MET
-            and not data.get("rationale", "").strip()
-        ):
-            self.add_error(
-                "rationale", _("Say why the standard is not fully met (or does not apply).")
-            )
-        return data
+        return _rationale_unless_met(self)

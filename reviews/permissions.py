@@ -12,6 +12,7 @@ consolidation has started), an auditor sees their own ratings only.
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -94,6 +95,20 @@ class ReviewPolicy:
             raise Http404("No such audit.")
         return ReviewAccess(audit=assignment.audit, assignment=assignment, is_admin=False)
 
+    def own_place_or_404(self, user: Any, assignment_id: int) -> AuditorAssignment:
+        """The user's own place on a team (to answer an invitation); anyone else's is 404."""
+        place = (
+            # Across institutions on purpose: the user's own place, wherever the audit is.
+            AuditorAssignment.unscoped.filter(
+                pk=assignment_id, auditor_id=user.pk, ended_at__isnull=True
+            )
+            .select_related("audit__institution", "audit__catalogue_version")
+            .first()
+        )
+        if place is None:
+            raise Http404("No such review.")
+        return place
+
     def ratings_visible(self, access: ReviewAccess) -> QuerySet[AuditorRating]:
         """The auditor ratings of the audit that this user may read."""
         audit = access.audit
@@ -118,6 +133,19 @@ def rate_refusal(access: ReviewAccess) -> str:
     return _("The audit is %(stage)s: ratings are given while it is in review.") % {
         "stage": access.audit.get_status_display().lower()
     }
+
+
+def consolidation_require(access: ReviewAccess) -> None:
+    """403, saying why, unless this user may see the consolidation (pages and API alike)."""
+    if not (access.is_admin or access.has_accepted):
+        raise PermissionDenied(_("Accept the review on My reviews first."))
+    if not blind_lifted(access.audit):
+        raise PermissionDenied(
+            _(
+                "The consolidation starts once every auditor on the team has marked their review "
+                "complete; until then each auditor sees their own ratings only."
+            )
+        )
 
 
 review_policy = ReviewPolicy()

@@ -1,5 +1,6 @@
-"""Who may take a place on an audit's review team: one rule, used by the candidate list and by
-the assignment itself."""
+"""The review's rules that more than one place applies: who may take a place on an audit's team
+(the candidate list and the assignment), and what a rating needs (the auditors' form, the lead's
+decision, the services and the API)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from auditors.models import ConflictOfInterest
-from audits.models import Audit
+from audits.models import Audit, StandardAssessment
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,13 @@ def candidate_refusals(
             )
         )
     return refusals
+
+
+def rating_errors(*, rating: str, rationale: str) -> dict[str, str]:
+    """Field → message: a rating is one of the four, with a rationale unless the standard is
+    met."""
+    if rating not in StandardAssessment.Rating.values:
+        return {"rating": _("Choose met, partially met, not met or not applicable.")}
+    if rating != StandardAssessment.Rating.MET and not rationale.strip():
+        return {"rationale": _("Say why the standard is not fully met (or does not apply).")}
+    return {}

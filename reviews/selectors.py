@@ -163,7 +163,10 @@ class StandardRow:
 
     @property
     def divergent(self) -> bool:
-        return self.consolidated is not None and self.consolidated.source == "lead"
+        return (
+            self.consolidated is not None
+            and self.consolidated.source == ConsolidatedRating.Source.LEAD
+        )
 
 
 def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:

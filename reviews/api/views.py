@@ -29,7 +29,12 @@ from reviews.api.serializers import (
     StandardRatingsSerializer,
 )
 from reviews.models import AuditorAssignment, ConsolidatedRating
-from reviews.permissions import ReviewAccess, blind_lifted, rate_refusal, review_policy
+from reviews.permissions import (
+    ReviewAccess,
+    consolidation_require,
+    rate_refusal,
+    review_policy,
+)
 from reviews.selectors import StandardRow, my_review_list, review_standard_rows
 from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
@@ -45,20 +50,6 @@ class MyReviewListView(APIView):
         return Response(ReviewSerializer(rows, many=True).data)
 
 
-def _own_place(request: Request, review_id: int) -> AuditorAssignment:
-    # Across institutions on purpose: the user's own place, wherever the audit is.
-    place = (
-        AuditorAssignment.unscoped.filter(
-            pk=review_id, auditor_id=request.user.pk, ended_at__isnull=True
-        )
-        .select_related("audit__institution", "audit__catalogue_version")
-        .first()
-    )
-    if place is None:
-        raise Http404("No such review.")
-    return place
-
-
 def _review_row(request: Request, place: AuditorAssignment) -> dict[str, Any]:
     rows = [r for r in my_review_list(auditor=request.user) if r.assignment.pk == place.pk]
     return ReviewSerializer(rows[0]).data if rows else {}
@@ -69,7 +60,7 @@ class ReviewAcceptView(APIView):
 
     @extend_schema(request=None, responses={200: ReviewSerializer})
     def post(self, request: Request, review_id: int) -> Response:
-        place = _own_place(request, review_id)
+        place = review_policy.own_place_or_404(request.user, review_id)
         try:
             assignment_accept(assignment=place, user=api_user(request))
         except ActionRefusedError as exc:
@@ -82,7 +73,7 @@ class ReviewDeclineView(APIView):
 
     @extend_schema(request=DeclineSerializer, responses={204: None})
     def post(self, request: Request, review_id: int) -> Response:
-        place = _own_place(request, review_id)
+        place = review_policy.own_place_or_404(request.user, review_id)
         serializer = DeclineSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -193,19 +184,12 @@ class ReviewCompleteView(ReviewScopedMixin, APIView):
         )
 
 
-def _require_consolidation(access: ReviewAccess) -> None:
-    if not (access.is_admin or access.has_accepted) or not blind_lifted(access.audit):
-        raise PermissionDenied(
-            "The consolidation starts once every auditor on the team has completed."
-        )
-
-
 class DivergenceListView(ReviewScopedMixin, APIView):
     """The standards the auditors rated differently, with both ratings and the decision."""
 
     @extend_schema(responses={200: StandardRatingsSerializer(many=True)})
     def get(self, request: Request, audit_id: int) -> Response:
-        _require_consolidation(self.access)
+        consolidation_require(self.access)
         rows = [row for row in review_standard_rows(access=self.access) if row.divergent]
         return Response([_row_data(row) for row in rows])
 
@@ -226,7 +210,7 @@ class DivergenceView(ReviewScopedMixin, APIView):
     )
     def put(self, request: Request, audit_id: int, code: str) -> Response:
         access = self.access
-        _require_consolidation(access)
+        consolidation_require(access)
         consolidated = (
             ConsolidatedRating.objects.for_institution(access.audit.institution_id)
             .filter(audit=access.audit, assessment__standard__code=code)

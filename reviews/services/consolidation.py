@@ -14,7 +14,8 @@ from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
 from rescue.errors import ActionForbiddenError, ActionRefusedError
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, Rating
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+from reviews.rules import rating_errors
 
 State = AuditorAssignment.State
 Source = ConsolidatedRating.Source
@@ -124,11 +125,7 @@ def divergence_decide(
         )
     if consolidated.source != Source.LEAD:
         raise ActionRefusedError(_("The auditors agree on this standard: nothing to decide."))
-    errors = []
-    if rating not in Rating.values:
-        errors.append(_("Choose met, partially met, not met or not applicable."))
-    elif rating != Rating.MET and not rationale.strip():
-        errors.append(_("Say why the standard is not fully met (or does not apply)."))
+    errors = list(rating_errors(rating=rating, rationale=rationale).values())
     if not reason.strip():
         errors.append(_("Say why you chose this rating over the other auditor's."))
     if errors:

@@ -18,7 +18,8 @@ from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile
 from rescue.errors import ActionForbiddenError, ActionRefusedError
-from reviews.models import AuditorAssignment, AuditorRating, Rating
+from reviews.models import AuditorAssignment, AuditorRating
+from reviews.rules import rating_errors
 from reviews.services.consolidation import consolidation_start_if_ready
 
 MAX_RATIONALE = 20000
@@ -60,11 +61,7 @@ def rating_validate(
     *, audit: Audit, rating: str, rationale: str, evidence: Sequence[EvidenceFile]
 ) -> dict[str, str]:
     """Field → message for what a save would refuse (the form shows them beside the fields)."""
-    errors = {}
-    if rating not in Rating.values:
-        errors["rating"] = _("Choose met, partially met, not met or not applicable.")
-    elif rating != Rating.MET and not rationale.strip():
-        errors["rationale"] = _("Say why the standard is not fully met (or does not apply).")
+    errors = rating_errors(rating=rating, rationale=rationale)
     if len(rationale) > MAX_RATIONALE:
         errors["rationale"] = _("Keep the rationale under %(n)s characters.") % {"n": MAX_RATIONALE}
     if any(f.audit_id != audit.pk or f.deleted_at is not None for f in evidence):

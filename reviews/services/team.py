@@ -20,6 +20,7 @@ from audits.permissions import PERM_REVIEW_AUDIT, AuditAction, audit_policy
 from institutions.models import Membership
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment
+from reviews.permissions import team_active
 from reviews.rules import candidate_refusals
 from reviews.services.consolidation import consolidation_start_if_ready
 
@@ -52,14 +53,6 @@ def _require_team_open(audit: Audit) -> None:
             _("The review of this audit is %(stage)s: its team can no longer change.")
             % {"stage": audit.get_status_display().lower()}
         )
-
-
-def _active(audit: Audit) -> list[AuditorAssignment]:
-    return list(
-        AuditorAssignment.objects.for_institution(audit.institution_id)
-        .filter(audit=audit, ended_at__isnull=True)
-        .select_related("auditor")
-    )
 
 
 def _override_needed(audit: Audit, auditor: User, override_reason: str) -> str:
@@ -128,7 +121,7 @@ def team_assign(
     if due_on is not None and due_on < timezone.localdate():
         raise ActionRefusedError(_("The due date is in the past."))
     override = _override_needed(audit, auditor, override_reason)
-    active = _active(audit)
+    active = list(team_active(audit).select_related("auditor"))
     if replacing is not None:
         if replacing.pk not in {a.pk for a in active}:
             raise ActionRefusedError(_("The auditor you are replacing is no longer on the team."))

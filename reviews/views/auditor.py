@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -21,7 +21,7 @@ from rescue.errors import ActionRefusedError
 from rescue.files import INLINE_POLICIES
 from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import AuditorRatingForm, DeclineForm
-from reviews.models import AuditorAssignment, AuditorRating
+from reviews.models import AuditorRating
 from reviews.permissions import ReviewAccess, rate_refusal, review_policy
 from reviews.selectors import StandardRow, evidence_numbers, my_review_list, review_standard_rows
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
@@ -38,20 +38,10 @@ def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "reviews/my_reviews.html", {"rows": rows})
 
 
-def _own_invitation(request: AuthenticatedHttpRequest, assignment_id: int) -> AuditorAssignment:
-    # Across institutions on purpose: the auditor's own place, wherever the audit is.
-    return get_object_or_404(
-        AuditorAssignment.unscoped.filter(
-            auditor=request.user, ended_at__isnull=True
-        ).select_related("audit__institution", "audit__catalogue_version"),
-        pk=assignment_id,
-    )
-
-
 @login_required
 @require_POST
 def invitation_accept(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _own_invitation(request, assignment_id)
+    assignment = review_policy.own_place_or_404(request.user, assignment_id)
     try:
         assignment_accept(assignment=assignment, user=request.user)
     except ActionRefusedError as exc:
@@ -73,7 +63,7 @@ def invitation_accept(request: AuthenticatedHttpRequest, assignment_id: int) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def invitation_decline(request: AuthenticatedHttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = _own_invitation(request, assignment_id)
+    assignment = review_policy.own_place_or_404(request.user, assignment_id)
     form = DeclineForm(request.POST or None)
     context = {"assignment": assignment, "form": form, "label": audit_label(assignment.audit)}
     if request.method == "GET":

@@ -14,21 +14,9 @@ from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import DivergenceForm
 from reviews.models import ConsolidatedRating
-from reviews.permissions import ReviewAccess, blind_lifted, review_policy
+from reviews.permissions import ReviewAccess, consolidation_require, review_policy
 from reviews.selectors import review_standard_rows
 from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
-
-
-def _require_consolidation(access: ReviewAccess) -> None:
-    if not (access.is_admin or access.has_accepted):
-        raise PermissionDenied(_("Accept the review on My reviews first."))
-    if not blind_lifted(access.audit):
-        raise PermissionDenied(
-            _(
-                "The consolidation starts once every auditor on the team has marked their review "
-                "complete; until then each auditor sees their own ratings only."
-            )
-        )
 
 
 def divergences_page(
@@ -70,7 +58,7 @@ def divergences_page(
 @login_required
 def divergences(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     access = review_policy.access_or_404(request.user, audit_id)
-    _require_consolidation(access)
+    consolidation_require(access)
     return divergences_page(request, access)
 
 
@@ -80,7 +68,7 @@ def divergence_decide_view(
     request: AuthenticatedHttpRequest, audit_id: int, code: str
 ) -> HttpResponse:
     access = review_policy.access_or_404(request.user, audit_id)
-    _require_consolidation(access)
+    consolidation_require(access)
     if not access.is_lead:
         raise PermissionDenied(_("Only the lead auditor decides the divergences."))
     consolidated = (
