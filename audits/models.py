@@ -20,12 +20,12 @@ from standards.models import CatalogueVersion, Standard
 
 class Audit(TenantOwnedModel):
     class Status(models.TextChoices):
-        DRAFT = "draft", "In preparation"
-        SUBMITTED = "submitted", "Submitted"
-        IN_REVIEW = "in_review", "In review"
-        REVIEW_COMPLETE = "review_complete", "Review complete"
-        DECIDED = "decided", "Decided"
-        CLOSED = "closed", "Closed"
+        DRAFT = "draft", _("In preparation")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        REVIEW_COMPLETE = "review_complete", _("Review complete")
+        DECIDED = "decided", _("Decided")
+        CLOSED = "closed", _("Closed")
 
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, related_name="audits"
@@ -131,6 +131,11 @@ class StandardAssessment(TenantOwnedModel):
             ),
         ]
 
+    @property
+    def self_rating_label(self) -> str:
+        """``get_self_rating_display()`` without translating every choice (for long lists)."""
+        return str(self.Rating(self.self_rating).label) if self.self_rating else ""
+
     def __str__(self) -> str:
         return f"{self.standard.code} in audit {self.audit_id}"
 
@@ -161,26 +166,26 @@ class AuditEvent(TenantOwnedModel):
     """A business event in an audit's history. Names are copied so the record survives deletions."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Audit started"
-        ASSIGNEES_CHANGED = "assignees_changed", "People assigned"
-        SELF_RATED = "self_rated", "Self-assessment saved"
-        UPLOADED = "uploaded", "Evidence uploaded"
-        REPLACED = "replaced", "Evidence replaced"
-        LINKED = "linked", "Evidence linked"
-        UNLINKED = "unlinked", "Evidence unlinked"
-        DELETED = "deleted", "Evidence deleted"
-        DATED = "dated", "Effective date set"
-        FLAG_REVIEWED = "flag_reviewed", "Personal-data flag reviewed"
-        SUBMITTED = "submitted", "Dossier submitted"
-        REPORT_REQUESTED = "report_requested", "Report requested"
-        AUDITOR_ASSIGNED = "auditor_assigned", "Auditor assigned"
-        AUDITOR_REMOVED = "auditor_removed", "Auditor removed"
-        AUDITOR_ACCEPTED = "auditor_accepted", "Auditor accepted"
-        AUDITOR_DECLINED = "auditor_declined", "Auditor declined"
-        REVIEW_COMPLETED = "review_completed", "Review marked complete"
-        RATINGS_CONSOLIDATED = "ratings_consolidated", "Ratings consolidated"
-        CONSOLIDATION_DECIDED = "consolidation_decided", "Divergence decided"
-        CLOSED = "closed", "Audit closed"
+        CREATED = "created", _("Audit started")
+        ASSIGNEES_CHANGED = "assignees_changed", _("People assigned")
+        SELF_RATED = "self_rated", _("Self-assessment saved")
+        UPLOADED = "uploaded", _("Evidence uploaded")
+        REPLACED = "replaced", _("Evidence replaced")
+        LINKED = "linked", _("Evidence linked")
+        UNLINKED = "unlinked", _("Evidence unlinked")
+        DELETED = "deleted", _("Evidence deleted")
+        DATED = "dated", _("Effective date set")
+        FLAG_REVIEWED = "flag_reviewed", _("Personal-data flag reviewed")
+        SUBMITTED = "submitted", _("Dossier submitted")
+        REPORT_REQUESTED = "report_requested", _("Report requested")
+        AUDITOR_ASSIGNED = "auditor_assigned", _("Auditor assigned")
+        AUDITOR_REMOVED = "auditor_removed", _("Auditor removed")
+        AUDITOR_ACCEPTED = "auditor_accepted", _("Auditor accepted")
+        AUDITOR_DECLINED = "auditor_declined", _("Auditor declined")
+        REVIEW_COMPLETED = "review_completed", _("Review marked complete")
+        RATINGS_CONSOLIDATED = "ratings_consolidated", _("Ratings consolidated")
+        CONSOLIDATION_DECIDED = "consolidation_decided", _("Divergence decided")
+        CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(
         Audit, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
@@ -209,6 +214,11 @@ class AuditEvent(TenantOwnedModel):
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["-created_at", "-pk"]
+
+    @property
+    def action_label(self) -> str:
+        """``get_action_display()`` without translating every choice (for lists of events)."""
+        return str(self.Action(self.action).label)
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.object_label}"

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,8 @@ from accounts.permissions import PERM_ASSIGN_AUDITOR
 from audits.models import Audit, AuditEvent, AuditUserObjectPermission, StandardAssessment
 from institutions.models import Membership
 from institutions.permissions import institution_policy
+from institutions.permissions import role_key as _role_key
+from rescue.memo import memoized, remember
 
 PERM_VIEW_ALL_AUDITS = "audits.view_all_audits"
 PERM_REVIEW_AUDIT = "audits.review_audit"
@@ -40,6 +42,10 @@ AUDIT_REFUSALS = {
     AuditAction.SUBMIT: _("Only a coordinator of the institution submits the dossier."),
     AuditAction.REVIEW: _("Only the auditors assigned to this audit review it."),
 }
+
+
+def _grant_key(user: Any, audit: Audit) -> tuple[str, int, int]:
+    return ("review-grant", user.pk, audit.pk)
 
 
 class AuditPolicy:
@@ -72,43 +78,70 @@ class AuditPolicy:
         grant on the direct foreign-key table (no group grants, no global permission, superusers
         included only by a grant), what ``get_objects_for_user(..., use_groups=False,
         with_superuser=False, accept_global_perms=False)`` answers, in one EXISTS."""
+        return audits.filter(Exists(AuditPolicy._grant(user, OuterRef("pk"))))
+
+    @staticmethod
+    def _grant(user: Any, audit_pk: Any) -> QuerySet[AuditUserObjectPermission]:
         app_label, codename = PERM_REVIEW_AUDIT.split(".")
-        held = AuditUserObjectPermission.objects.filter(
-            content_object_id=OuterRef("pk"),
+        return AuditUserObjectPermission.objects.filter(
+            content_object_id=audit_pk,
             user_id=user.pk,
             permission__codename=codename,
             permission__content_type__app_label=app_label,
         )
-        return audits.filter(Exists(held))
+
+    def holds_review_grant(self, user: Any, audit: Audit) -> bool:
+        """Whether the user holds the review grant on this audit, asked once per request."""
+        return memoized(_grant_key(user, audit), lambda: self._grant(user, audit.pk).exists())
 
     def can(self, user: Any, action: AuditAction, audit: Audit) -> bool:
-        return self.audits_for(user, action).filter(pk=audit.pk).exists()
+        """The rules of ``audits_for`` on one audit (a page asks several; see ``capabilities``)."""
+        return self.capabilities(user, audit)[action]
 
     def get_or_404(self, user: Any, action: AuditAction, audit_id: int) -> Audit:
+        """The audit, if the user may do ``action`` on it: read by its key, then judged by the
+        rules of ``capabilities`` (whose membership and grant look-ups the rest of the request
+        reuses). Someone who sees the audit but may not do this is told who may (403); for
+        anyone else the audit does not exist (404)."""
         audit = (
-            self.audits_for(user, action)
-            .select_related("institution", "catalogue_version")
+            Audit.unscoped.select_related("institution", "catalogue_version")
+            .defer("manifest")  # the sealed manifest (every file) is read only to verify it
+            .annotate(
+                viewer_role=Subquery(
+                    Membership.objects.filter(
+                        user_id=user.pk, institution_id=OuterRef("institution_id")
+                    ).values("role")[:1]
+                ),
+                viewer_reviewing=Exists(self._grant(user, OuterRef("pk"))),
+            )
             .filter(pk=audit_id)
             .first()
         )
         if audit is None:
-            # Someone who sees the audit but may not do this is told who may (403); for anyone
-            # else the audit does not exist (404).
-            if action in AUDIT_REFUSALS and (
-                self.audits_for(user, AuditAction.VIEW).filter(pk=audit_id).exists()
-            ):
-                raise PermissionDenied(AUDIT_REFUSALS[action])
             raise Http404("No such audit.")
-        return audit
+        if user.is_authenticated:  # the two answers capabilities() asks for, read with the audit
+            remember(_role_key(user, audit.institution_id), audit.viewer_role)  # type: ignore[attr-defined]
+            remember(_grant_key(user, audit), audit.viewer_reviewing)  # type: ignore[attr-defined]
+        allowed = self.capabilities(user, audit)
+        if allowed[action]:
+            return audit
+        if action in AUDIT_REFUSALS and allowed[AuditAction.VIEW]:
+            raise PermissionDenied(AUDIT_REFUSALS[action])
+        raise Http404("No such audit.")
 
     def capabilities(self, user: Any, audit: Audit) -> dict[str, bool]:
         """Every action at once, for templates (``{% if can.review %}``): the rules of
-        ``audits_for`` on one audit, in two queries (the membership, the review grant)."""
+        ``audits_for`` on one audit, in two queries (the membership, the review grant), asked
+        once per request."""
         if not user.is_authenticated or not user.is_active:
             return dict.fromkeys(AuditAction, False)
+        key = ("audit-capabilities", user.pk, audit.pk, audit.institution_id, audit.status)
+        return dict(memoized(key, lambda: self._capabilities(user, audit)))
+
+    def _capabilities(self, user: Any, audit: Audit) -> dict[str, bool]:
         admin = user.has_perm(PERM_ASSIGN_AUDITOR)
         role = institution_policy.role(user, audit.institution_id)
-        reviewing = self._reviewing(user, Audit.unscoped.filter(pk=audit.pk)).exists()
+        reviewing = self.holds_review_grant(user, audit)
         draft = audit.status == Audit.Status.DRAFT
         coordinating = role == Membership.Role.COORDINATOR and draft
         return {
@@ -161,6 +194,14 @@ class AssessmentPolicy:
             return assessments.none()
         return reach
 
+    def reaches_every_standard(self, user: Any, audit: Audit) -> bool:
+        """Whether ``assessments_for(VIEW)`` is the whole dossier (everyone but a contributor,
+        who reaches the standards assigned to them; nobody who does not see the audit)."""
+        role = institution_policy.role(user, audit.institution_id)
+        return role != Membership.Role.CONTRIBUTOR and audit_policy.can(
+            user, AuditAction.VIEW, audit
+        )
+
     def can(self, user: Any, action: AssessmentAction, assessment: StandardAssessment) -> bool:
         return (
             self.assessments_for(user, action, assessment.audit).filter(pk=assessment.pk).exists()
@@ -175,14 +216,14 @@ class AssessmentPolicy:
         """The audit's history as far as the user sees its standards: events about the whole
         audit, and events about at least one standard they see (a contributor: their own).
         ``visible`` is the user's ``assessments_for(VIEW)`` when the caller has it already."""
-        if visible is None:
-            visible = self.assessments_for(user, AssessmentAction.VIEW, audit)
-        about = AuditEvent.assessments.through.objects.filter(auditevent_id=OuterRef("pk"))
-        events = (
-            AuditEvent.objects.for_institution(audit.institution_id)
-            .filter(audit=audit)
-            .filter(~Exists(about) | Exists(about.filter(standardassessment__in=visible)))
-        )
+        events = AuditEvent.objects.for_institution(audit.institution_id).filter(audit=audit)
+        if not self.reaches_every_standard(user, audit):
+            if visible is None:
+                visible = self.assessments_for(user, AssessmentAction.VIEW, audit)
+            about = AuditEvent.assessments.through.objects.filter(auditevent_id=OuterRef("pk"))
+            events = events.filter(
+                ~Exists(about) | Exists(about.filter(standardassessment__in=visible))
+            )
         # The review's own events are for ERNST and the review team, not the institution.
         if not (
             user.has_perm(PERM_VIEW_ALL_AUDITS) or audit_policy.can(user, AuditAction.REVIEW, audit)

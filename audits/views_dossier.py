@@ -31,7 +31,8 @@ from audits.selectors import (
     assessment_progress_list,
     audit_event_list,
     audit_progress_annotate,
-    dossier_progress,
+    dossier_summary,
+    flagged_file_list,
 )
 from audits.services.applications import audit_create, prior_certification_confirm
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
@@ -91,31 +92,23 @@ def prior_certification(request: AuthenticatedHttpRequest, institution_id: int) 
     return redirect("institutions:detail", institution_id=institution.pk)
 
 
-def _flagged_files(items: list) -> list[dict]:
-    """Each file flagged for personal data once, with the standards it supports."""
-    flagged: dict[int, dict] = {}
-    for item in items:
-        for evidence in item.files:
-            if evidence.current_revision and evidence.current_revision.is_flagged:
-                entry = flagged.setdefault(evidence.pk, {"file": evidence, "codes": []})
-                entry["codes"].append(item.assessment.standard.code)
-    return list(flagged.values())
-
-
 def dashboard_page(
     request: AuthenticatedHttpRequest, audit: Audit, gaps: list | None = None, status: int = 200
 ) -> HttpResponse:
     visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, audit)
-    sections = dossier_progress(audit=audit, assessments=visible)
+    sections = dossier_summary(audit=audit, assessments=visible)
     items = [item for section in sections for item in section.items]
     done = sum(item.complete for item in items)
     # Someone who sees only some standards (a contributor: theirs) is told so, and is shown the
     # whole dossier's state beside their own.
-    dossier = (
-        audit_progress_annotate(Audit.objects.for_institution(audit.institution_id))
-        .values("standards_total", "standards_ready")  # type: ignore[misc]
-        .get(pk=audit.pk)
-    )
+    if assessment_policy.reaches_every_standard(request.user, audit):
+        dossier = {"standards_total": len(items), "standards_ready": done}
+    else:
+        dossier = (
+            audit_progress_annotate(Audit.objects.for_institution(audit.institution_id))
+            .values("standards_total", "standards_ready")  # type: ignore[misc]
+            .get(pk=audit.pk)
+        )
     partial = len(items) < dossier["standards_total"]
     context = {
         "audit": audit,
@@ -131,7 +124,9 @@ def dashboard_page(
         if dossier["standards_total"]
         else 0,
         "missing": [item for item in items if not item.complete],
-        "flagged": _flagged_files(items),
+        "flagged": flagged_file_list(audit=audit, assessments=visible)
+        if any(item.flagged for item in items)
+        else [],
         "gaps": gaps,
         "events": audit_event_list(audit=audit, user=request.user, visible=visible, limit=8),
         "can": audit_policy.capabilities(request.user, audit),

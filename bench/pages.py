@@ -101,12 +101,53 @@ def verified_client(user: Any) -> Any:
     return client
 
 
+def profile(client: Any, pages: dict[str, str], which: str, runs: int) -> None:
+    """cProfile of one page over ``runs`` requests, the 30 costliest functions by own time."""
+    import cProfile  # noqa: PLC0415
+    import pstats  # noqa: PLC0415
+
+    url = next(url for name, url in pages.items() if name.startswith(which))
+    client.get(url)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("cumulative").print_stats(r"^(?!.*site-packages)", 40)
+    stats.sort_stats("cumulative").print_stats(40)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+def query_list(client: Any, pages: dict[str, str], which: str) -> None:
+    """Each query of one page with its time, as the database connection measured it."""
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    url = next(url for name, url in pages.items() if name.startswith(which))
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    for query in queries.captured_queries:
+        print(f"{float(query['time']) * 1000:6.2f} ms  {query['sql'][:300]}")
+    total = sum(float(query["time"]) for query in queries.captured_queries)
+    print(f"{len(queries)} queries, {total * 1000:.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/bench_pages")
     parser.add_argument("--standards", type=int, default=30)
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--runs", type=int, default=31)
+    parser.add_argument(
+        "--profile",
+        metavar="PAGE",
+        help="instead of timing, profile PAGE (a name's first word: review, my, dossier) over --runs",
+    )
+    parser.add_argument(
+        "--queries", metavar="PAGE", help="instead of timing, list PAGE's queries with their time"
+    )
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.conf import settings  # noqa: PLC0415
@@ -128,6 +169,12 @@ def main() -> None:
         "dossier dashboard": reverse("audits:detail", args=[audit.pk]),
     }
     client = verified_client(lead)
+    if args.queries:
+        query_list(client, pages, args.queries)
+        return
+    if args.profile:
+        profile(client, pages, args.profile, args.runs)
+        return
     times: dict[str, list[float]] = {name: [] for name in pages}
     for url in pages.values():  # warm up
         if client.get(url).status_code != 200:

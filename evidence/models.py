@@ -90,6 +90,14 @@ class EvidenceRevision(TenantOwnedModel):
         return bool(self.personal_data_findings) and self.personal_data_reviewed_at is None
 
 
+def revision_flagged_q(prefix: str = "") -> models.Q:
+    """``EvidenceRevision.is_flagged`` as a filter, for a revision reached through ``prefix``
+    (for example ``"evidence__current_revision__"``)."""
+    return ~models.Q(**{f"{prefix}personal_data_findings": []}) & models.Q(
+        **{f"{prefix}personal_data_reviewed_at__isnull": True}
+    )
+
+
 class EvidenceLink(TenantOwnedModel):
     """Evidence supporting one standard's assessment (same audit)."""
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import PERM_MANAGE_ALL_INSTITUTIONS
 from institutions.models import Institution, Membership
+from rescue.memo import memoized
 
 PERM_VIEW_ALL_INSTITUTIONS = "institutions.view_all_institutions"
 
@@ -48,6 +49,11 @@ REFUSALS = {
     ),
     InstitutionAction.START_AUDIT: _("Only the institution's coordinators start an audit."),
 }
+
+
+def role_key(user: Any, institution_id: int) -> tuple[str, int, int]:
+    """Where a request remembers the user's role in an institution (see ``rescue.memo``)."""
+    return ("institution-role", user.pk, institution_id)
 
 
 class InstitutionPolicy:
@@ -105,10 +111,13 @@ class InstitutionPolicy:
         """The user's membership role in the institution, for policies (not for templates)."""
         if not user.is_authenticated:
             return None
-        return (
-            Membership.objects.filter(user=user, institution_id=institution_id)
-            .values_list("role", flat=True)
-            .first()
+        return memoized(
+            role_key(user, institution_id),
+            lambda: (
+                Membership.objects.filter(user=user, institution_id=institution_id)
+                .values_list("role", flat=True)
+                .first()
+            ),
         )
 
     def capabilities(self, user: Any, institution: Institution) -> dict[str, bool]:

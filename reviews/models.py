@@ -84,6 +84,11 @@ class AuditorAssignment(TenantOwnedModel):
         ]
         indexes = [models.Index(fields=["auditor", "state"])]
 
+    @property
+    def role_label(self) -> str:
+        """``get_role_display()`` without translating every choice (for long lists)."""
+        return str(self.Role(self.role).label)
+
     def __str__(self) -> str:
         return f"{self.auditor_email} on {self.audit}"
 
@@ -127,6 +132,11 @@ class AuditorRating(TenantOwnedModel):
             ),
         ]
 
+    @property
+    def rating_label(self) -> str:
+        """``get_rating_display()`` without translating every choice (for long lists)."""
+        return str(Rating(self.rating).label) if self.rating else ""
+
     def __str__(self) -> str:
         return f"{self.assignment.auditor_email}: {self.assessment_id} {self.rating}"
 
@@ -163,6 +173,11 @@ class ConsolidatedRating(TenantOwnedModel):
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["assessment__standard__order"]
+
+    @property
+    def rating_label(self) -> str:
+        """``get_rating_display()`` without translating every choice (for long lists)."""
+        return str(Rating(self.rating).label) if self.rating else ""
 
     def __str__(self) -> str:
         return f"{self.assessment_id}: {self.rating or 'open'} ({self.source})"

@@ -84,6 +84,7 @@ class ReviewPolicy:
             .exclude(audit__status=Audit.Status.CLOSED)
             .filter(Exists(holds_permission))
             .select_related("audit__institution", "audit__catalogue_version")
+            .defer("audit__manifest")  # the sealed manifest is read only to verify it
             .first()
             if user.is_authenticated and user.is_active
             else None
@@ -109,15 +110,18 @@ class ReviewPolicy:
             raise Http404("No such review.")
         return place
 
-    def ratings_visible(self, access: ReviewAccess) -> QuerySet[AuditorRating]:
-        """The auditor ratings of the audit that this user may read."""
+    def ratings_visible(
+        self, access: ReviewAccess, *, lifted: bool | None = None
+    ) -> QuerySet[AuditorRating]:
+        """The auditor ratings of the audit that this user may read. ``lifted`` is
+        ``blind_lifted(audit)`` when the caller has read the consolidation already."""
         audit = access.audit
         ratings = AuditorRating.objects.for_institution(audit.institution_id).filter(audit=audit)
         if access.is_admin:
             return ratings
         if access.assignment is None:
             return ratings.none()
-        if blind_lifted(audit):
+        if blind_lifted(audit) if lifted is None else lifted:
             return ratings.filter(assignment__in=team_active(audit).values("pk"))
         return ratings.filter(assignment=access.assignment)
 

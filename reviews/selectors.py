@@ -170,15 +170,28 @@ class StandardRow:
 
 
 def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
-    """Every standard of the audit with the ratings the user may see (four queries)."""
+    """Every standard of the audit with the ratings the user may see (four queries). The
+    standards' long texts are left out: the review page reads its own standard in full."""
     audit = access.audit
     assessments = list(
         StandardAssessment.objects.for_institution(audit.institution_id)
         .filter(audit=audit)
         .select_related("standard")
+        .defer("narrative", "standard__operational_definition", "standard__evidence_required")
         .order_by("standard__order")
     )
-    visible = list(review_policy.ratings_visible(access).select_related("assignment"))
+    consolidated = {
+        c.assessment_id: c
+        for c in ConsolidatedRating.objects.for_institution(audit.institution_id).filter(
+            audit=audit
+        )
+    }
+    # The blind rule lifts when the consolidation starts: the rows just read say whether it has.
+    visible = list(
+        review_policy.ratings_visible(access, lifted=bool(consolidated)).select_related(
+            "assignment"
+        )
+    )
     cited: dict[int, list[int]] = {}
     for rating_id, file_id in AuditorRating.evidence.through.objects.filter(
         auditorrating_id__in=[r.pk for r in visible]
@@ -192,12 +205,6 @@ def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
             mine[rating.assessment_id] = rating
         else:
             others.setdefault(rating.assessment_id, []).append(rating)
-    consolidated = {
-        c.assessment_id: c
-        for c in ConsolidatedRating.objects.for_institution(audit.institution_id).filter(
-            audit=audit
-        )
-    }
     return [
         StandardRow(
             assessment=a,

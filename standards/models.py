@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from standards.choices import CODE_PREFIX, Component, ErnstLevel, InterventionLevel, Level, Setting
 
@@ -198,11 +199,11 @@ class Standard(models.Model):
     def ernst_level_labels(self) -> list[str]:
         return [ErnstLevel(level).label for level in sorted(self.ernst_levels)]
 
-    @property
+    @cached_property
     def badge(self) -> str:
         """The class shown on badges: Elementary, Advanced, CORE or nothing."""
         if self.level:
-            return self.get_level_display()
+            return str(Level(self.level).label)
         return "CORE" if self.is_core else ""
 
     @property

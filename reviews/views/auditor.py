@@ -7,6 +7,8 @@ team gets 404, a member of the institution 403, an ERNST admin reads everything.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -160,8 +162,7 @@ def standard_review_page(
     row = next((r for r in rows if r.code == code), None)
     if row is None:
         raise Http404("No such standard in this audit.")
-    assessment = row.assessment
-    assessment.audit = access.audit
+    assessment = _assessment(access, code, with_guidance=True)
     files = _files(access, assessment)
     mine = row.mine  # its cited files are prefetched
     if form is None and access.can_rate:
@@ -172,9 +173,7 @@ def standard_review_page(
         "audit": access.audit,
         "assessment": assessment,
         "standard": assessment.standard,
-        "guidance": StandardGuidance.objects.filter(
-            standard=assessment.standard, setting=access.audit.setting
-        ).first(),
+        "guidance": assessment.guidance,  # type: ignore[attr-defined]
         "rows": rows,
         "row": row,
         "mine": mine,
@@ -195,15 +194,25 @@ def standard_review_page(
     return render(request, template, context, status=status)
 
 
-def _assessment(access: ReviewAccess, code: str) -> StandardAssessment:
-    assessment = (
-        StandardAssessment.objects.for_institution(access.audit.institution_id)
-        .filter(audit=access.audit, standard__code=code)
-        .select_related("standard__section", "audit__catalogue_version")
-        .first()
+def _assessment(
+    access: ReviewAccess, code: str, *, with_guidance: bool = False
+) -> StandardAssessment:
+    """The standard's assessment in full; ``with_guidance``: and, as ``guidance``, the
+    catalogue's guidance for the audit's setting (or ``""``), read in the same query."""
+    assessments = StandardAssessment.objects.for_institution(access.audit.institution_id).filter(
+        audit=access.audit, standard__code=code
     )
+    if with_guidance:
+        guidance = StandardGuidance.objects.filter(
+            standard=OuterRef("standard"), setting=access.audit.setting
+        ).values("text")[:1]
+        assessments = assessments.annotate(
+            guidance=Coalesce(Subquery(guidance), Value(""), output_field=TextField())
+        )
+    assessment = assessments.select_related("standard__section").first()
     if assessment is None:
         raise Http404("No such standard in this audit.")
+    assessment.audit = access.audit  # read with its institution and catalogue version
     return assessment
 
 

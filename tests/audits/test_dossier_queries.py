@@ -19,7 +19,7 @@ from django.urls import reverse
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
-from audits.selectors import dossier_progress
+from audits.selectors import dossier_progress, dossier_summary, flagged_file_list
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Membership
 from standards.models import StandardGuidance
@@ -35,10 +35,10 @@ from tests.world import client_for
 
 pytestmark = pytest.mark.django_db
 
-# Upper bounds with some room above today's counts (dashboard 21, with the whole dossier's counts
-# beside a contributor's own; standard page 25 to 28, API 10), far below what a query per
+# Upper bounds with some room above today's counts (dashboard 11, with the whole dossier's counts
+# beside a contributor's own; standard page 19 to 22, API 10), far below what a query per
 # standard (30) or per file (150) of the large audit would cost.
-MAX_DASHBOARD = 23
+MAX_DASHBOARD = 14
 MAX_STANDARD_PAGE = 32
 MAX_API = 14
 MAX_LIST = 12
@@ -243,3 +243,50 @@ def test_the_audit_list_shows_each_audits_progress_in_constant_queries(
         assert ready == len(items) - (2 if setup is large else 0)
         text = " ".join(client_response.content.decode().split())
         assert f"</progress> {ready} of {len(items)}</span></td>" in text
+
+
+def test_the_dashboards_counted_reading_agrees_with_the_files_it_counts(large: Setup) -> None:
+    """``dossier_summary`` counts in SQL what ``dossier_progress`` loads: live files (the deleted
+    one left out), the flag for personal data (set, then reviewed), readiness, people."""
+    audit = large.audit
+    flagged_revision = EvidenceRevision.unscoped.get(
+        evidence__audit=audit, original_name="file-0.pdf"
+    )
+    rated_without_file = StandardAssessment.objects.for_institution(audit.institution_id).get(
+        audit=audit, standard__code=large.codes[-1]
+    )
+    EvidenceLink.objects.for_institution(audit.institution_id).filter(
+        assessment=rated_without_file
+    ).delete()
+    assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
+        audit=audit
+    )
+
+    def readings() -> tuple[list, list]:
+        full = [i for s in dossier_progress(audit=audit) for i in s.items]
+        counted = [
+            i for s in dossier_summary(audit=audit, assessments=assessments) for i in s.items
+        ]
+        return full, counted
+
+    full, counted = readings()
+    assert [i.assessment.pk for i in counted] == [i.assessment.pk for i in full]
+    for whole, summary in zip(full, counted, strict=True):
+        assert summary.file_count == len(whole.files)
+        assert summary.flagged == whole.flagged
+        assert summary.problems == whole.problems
+        assert sorted(summary.people) == sorted(
+            u.get_full_name() or u.email for u in whole.assessment.assignees.all()
+        )
+    assert sum(item.flagged for item in counted) == 3  # file-0 supports three standards
+    assert counted[-1].problems == ["no evidence file"]
+    [entry] = flagged_file_list(audit=audit, assessments=assessments)
+    assert entry["file"].pk == flagged_revision.evidence_id
+    assert entry["codes"] == [i.assessment.standard.code for i in counted if i.flagged]
+
+    flagged_revision.personal_data_reviewed_at = audit.created_at
+    flagged_revision.save(update_fields=["personal_data_reviewed_at"])
+    full, counted = readings()
+    assert not any(item.flagged for item in counted)
+    assert [s.flagged for s in counted] == [w.flagged for w in full]
+    assert flagged_file_list(audit=audit, assessments=assessments) == []
