@@ -120,8 +120,8 @@ class AuditPolicy:
         if audit is None:
             raise Http404("No such audit.")
         if user.is_authenticated:  # the two answers capabilities() asks for, read with the audit
-            remember(_role_key(user, audit.institution_id), audit.viewer_role)  # type: ignore[attr-defined]
-            remember(_grant_key(user, audit), audit.viewer_reviewing)  # type: ignore[attr-defined]
+            remember(_role_key(user, audit.institution_id), audit.viewer_role)
+            remember(_grant_key(user, audit), audit.viewer_reviewing)
         allowed = self.capabilities(user, audit)
         if allowed[action]:
             return audit

@@ -179,7 +179,7 @@ def dossier_summary(
         people.setdefault(assessment_id, []).append(f"{first} {last}".strip() or email)
     return _by_section(
         [
-            AssessmentSummary(row, row.live_files, row.flagged_files, people.get(row.pk, []))  # type: ignore[attr-defined]
+            AssessmentSummary(row, row.live_files, row.flagged_files, people.get(row.pk, []))
             for row in rows
         ]
     )

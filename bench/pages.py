@@ -143,7 +143,7 @@ def main() -> None:
     parser.add_argument(
         "--profile",
         metavar="PAGE",
-        help="instead of timing, profile PAGE (a name's first word: review, my, dossier) over --runs",
+        help="instead of timing, profile PAGE (its first word: review, my, dossier) over --runs",
     )
     parser.add_argument(
         "--queries", metavar="PAGE", help="instead of timing, list PAGE's queries with their time"

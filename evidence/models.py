@@ -38,10 +38,25 @@ class EvidenceFile(TenantOwnedModel):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    number = models.PositiveIntegerField(
+        "E-number",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The file's place in the sealed dossier (E1, E2…), fixed at submission: "
+        "auditors cite it and the dossier report lists it.",
+    )
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["audit", "deleted_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["audit", "number"],
+                condition=models.Q(number__isnull=False),
+                name="evidence_unique_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.current_revision.original_name if self.current_revision else f"file {self.pk}"

@@ -102,11 +102,16 @@ def dossier_context(audit: Audit) -> dict[str, Any]:
         for evidence in item.files:
             entry = index.setdefault(evidence.pk, IndexEntry(evidence))
             entry.codes.append(item.assessment.standard.code)
-    files = sorted(index.values(), key=lambda e: e.evidence.current.original_name.lower())
-    numbers = {entry.evidence.pk: number for number, entry in enumerate(files, start=1)}
+    # By E-number: fixed at submission (upload order); a dossier in preparation shows the
+    # numbers its files will get, by the same rule.
+    files = sorted(index.values(), key=lambda e: (e.evidence.created_at, e.evidence.pk))
+    numbers = {
+        entry.evidence.pk: entry.evidence.number or position
+        for position, entry in enumerate(files, start=1)
+    }
     for item in items:  # each standard lists its files by their number in the index
         for evidence in item.files:
-            evidence.index_number = numbers[evidence.pk]  # type: ignore[attr-defined]  # for the template
+            evidence.index_number = numbers[evidence.pk]  # for the template
     ratings = Counter(item.assessment.self_rating for item in items)
     coordinators = [
         m.user

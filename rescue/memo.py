@@ -25,7 +25,7 @@ def memoized(key: Hashable, compute: Callable[[], T]) -> T:
         return compute()
     if key not in memo:
         memo[key] = compute()
-    return memo[key]  # type: ignore[no-any-return]
+    return memo[key]
 
 
 def remember(key: Hashable, value: Any) -> None:

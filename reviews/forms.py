@@ -75,7 +75,7 @@ class DeclineForm(forms.Form):
 
 
 def _file_label(evidence: EvidenceFile) -> str:
-    number = getattr(evidence, "e_number", None)
+    number = evidence.number
     name = evidence.current_revision.original_name if evidence.current_revision else str(evidence)
     return f"E{number} · {name}" if number else name
 

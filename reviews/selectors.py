@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
-from evidence.models import EvidenceFile
 from institutions.models import Membership
 from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 from reviews.permissions import ReviewAccess, review_policy, team_active
@@ -169,17 +168,20 @@ class StandardRow:
         )
 
 
-def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
-    """Every standard of the audit with the ratings the user may see (four queries). The
-    standards' long texts are left out: the review page reads its own standard in full."""
+def review_standard_rows(*, access: ReviewAccess, texts: bool = False) -> list[StandardRow]:
+    """Every standard of the audit with the ratings the user may see (four queries). The long
+    texts (definitions, narratives) are read only with ``texts``, for the review page."""
     audit = access.audit
-    assessments = list(
+    assessments = (
         StandardAssessment.objects.for_institution(audit.institution_id)
         .filter(audit=audit)
-        .select_related("standard")
-        .defer("narrative", "standard__operational_definition", "standard__evidence_required")
+        .select_related("standard__section" if texts else "standard")
         .order_by("standard__order")
     )
+    if not texts:
+        assessments = assessments.defer(
+            "narrative", "standard__operational_definition", "standard__evidence_required"
+        )
     consolidated = {
         c.assessment_id: c
         for c in ConsolidatedRating.objects.for_institution(audit.institution_id).filter(
@@ -212,16 +214,5 @@ def review_standard_rows(*, access: ReviewAccess) -> list[StandardRow]:
             others=sorted(others.get(a.pk, []), key=lambda r: r.assignment.role),
             consolidated=consolidated.get(a.pk),
         )
-        for a in assessments
+        for a in list(assessments)
     ]
-
-
-def evidence_numbers(*, audit: Audit) -> dict[int, int]:
-    """File id → its E-number: the file's place in the sealed dossier (upload order)."""
-    ids = (
-        EvidenceFile.objects.for_institution(audit.institution_id)
-        .filter(audit=audit, deleted_at__isnull=True)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)
-    )
-    return {pk: number for number, pk in enumerate(ids, start=1)}

@@ -54,6 +54,22 @@ def _flagged_files(audit: Audit) -> list[EvidenceFile]:
     return [f for f in files if f.current_revision and f.current_revision.is_flagged]
 
 
+def evidence_numbers_assign(*, audit: Audit) -> int:
+    """Give each file of the dossier its E-number (E1, E2…): the live files that support at
+    least one standard, in upload order. Done once, at submission; the numbers never change
+    after, so that what an auditor cites stays what the dossier report lists."""
+    files = list(
+        EvidenceFile.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, deleted_at__isnull=True, links__isnull=False)
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+    for number, evidence in enumerate(files, start=1):
+        evidence.number = number
+    EvidenceFile.objects.for_institution(audit.institution_id).bulk_update(files, ["number"])
+    return len(files)
+
+
 def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
     """Standard → files → SHA-256, for the current revision of every live file."""
     standards: dict[str, dict[str, Any]] = {}
@@ -122,6 +138,7 @@ def audit_submit(*, audit: Audit, user: User) -> Audit:
     if gaps:
         raise DossierIncompleteError(gaps)
     submitted_at = timezone.now()
+    evidence_numbers_assign(audit=audit)
     manifest = dossier_manifest(audit=audit)
     manifest["submitted_at"] = submitted_at.isoformat()
     manifest["submitted_by"] = user.email

@@ -7,8 +7,6 @@ team gets 404, a member of the institution 403, an ERNST admin reads everything.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery, TextField, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +23,7 @@ from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import AuditorRatingForm, DeclineForm
 from reviews.models import AuditorRating
 from reviews.permissions import ReviewAccess, rate_refusal, review_policy
-from reviews.selectors import StandardRow, evidence_numbers, my_review_list, review_standard_rows
+from reviews.selectors import StandardRow, my_review_list, review_standard_rows
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
 from reviews.views.team import audit_label
@@ -123,16 +121,13 @@ def review_overview(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRes
 
 
 def _files(access: ReviewAccess, assessment: StandardAssessment) -> list[EvidenceFile]:
-    numbers = evidence_numbers(audit=access.audit)
-    files = list(
+    """The standard's files in the sealed dossier, by E-number."""
+    return list(
         EvidenceFile.objects.for_institution(access.audit.institution_id)
         .filter(links__assessment=assessment, deleted_at__isnull=True)
         .select_related("current_revision")
-        .order_by("created_at", "pk")
+        .order_by("number", "created_at", "pk")
     )
-    for evidence in files:
-        evidence.e_number = numbers.get(evidence.pk)  # type: ignore[attr-defined]
-    return files
 
 
 def _rating_initial(rating: AuditorRating | None) -> dict:
@@ -158,22 +153,27 @@ def standard_review_page(
     saved: bool = False,
     status: int = 200,
 ) -> HttpResponse:
-    rows = review_standard_rows(access=access)
+    rows = review_standard_rows(access=access, texts=True)
     row = next((r for r in rows if r.code == code), None)
     if row is None:
         raise Http404("No such standard in this audit.")
-    assessment = _assessment(access, code, with_guidance=True)
+    assessment = row.assessment
+    assessment.audit = access.audit  # read with its institution and catalogue version
     files = _files(access, assessment)
     mine = row.mine  # its cited files are prefetched
     if form is None and access.can_rate:
         form = AuditorRatingForm(initial=_rating_initial(mine), files=files, auto_id="rating_%s")
-    numbers = {f.pk: f.e_number for f in files}  # type: ignore[attr-defined]
+    numbers = {f.pk: f.number for f in files}
     context = {
         "access": access,
         "audit": access.audit,
         "assessment": assessment,
         "standard": assessment.standard,
-        "guidance": assessment.guidance,  # type: ignore[attr-defined]
+        "guidance": StandardGuidance.objects.filter(
+            standard=assessment.standard, setting=access.audit.setting
+        )
+        .values_list("text", flat=True)
+        .first(),
         "rows": rows,
         "row": row,
         "mine": mine,
@@ -194,22 +194,14 @@ def standard_review_page(
     return render(request, template, context, status=status)
 
 
-def _assessment(
-    access: ReviewAccess, code: str, *, with_guidance: bool = False
-) -> StandardAssessment:
-    """The standard's assessment in full; ``with_guidance``: and, as ``guidance``, the
-    catalogue's guidance for the audit's setting (or ``""``), read in the same query."""
-    assessments = StandardAssessment.objects.for_institution(access.audit.institution_id).filter(
-        audit=access.audit, standard__code=code
+def _assessment(access: ReviewAccess, code: str) -> StandardAssessment:
+    """The standard's assessment, to rate it."""
+    assessment = (
+        StandardAssessment.objects.for_institution(access.audit.institution_id)
+        .filter(audit=access.audit, standard__code=code)
+        .select_related("standard__section")
+        .first()
     )
-    if with_guidance:
-        guidance = StandardGuidance.objects.filter(
-            standard=OuterRef("standard"), setting=access.audit.setting
-        ).values("text")[:1]
-        assessments = assessments.annotate(
-            guidance=Coalesce(Subquery(guidance), Value(""), output_field=TextField())
-        )
-    assessment = assessments.select_related("standard__section").first()
     if assessment is None:
         raise Http404("No such standard in this audit.")
     assessment.audit = access.audit  # read with its institution and catalogue version

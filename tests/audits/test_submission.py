@@ -28,6 +28,7 @@ from evidence.services import (
     evidence_replace,
     evidence_upload,
 )
+from reports.dossier import dossier_context
 from rescue.errors import ActionRefusedError
 from tests.audits.support import (
     assessments_of,
@@ -745,3 +746,33 @@ def test_history_comes_in_pages_newest_first(
     assert "Audit started" in last
     assert wrong.status_code == 200
     assert f"Page 1 of {pages}" in plain_text(wrong)  # a wrong page number shows the first
+
+
+def test_submission_gives_the_dossiers_files_their_e_numbers_for_good(
+    world: World, dossier: Dossier
+) -> None:
+    """E1, E2… in upload order for the live files of the dossier; a deleted file gets none. The
+    dossier report lists the same numbers."""
+    uploaded, _ = pdf_upload("deleted.pdf", "A draft")
+    deleted = evidence_upload(
+        audit=dossier.audit,
+        user=dossier.coordinator,
+        uploaded=uploaded,
+        assessments=[assessments_of(dossier.audit)[-1]],
+        confirmed_no_personal_data=True,
+    )
+    evidence_delete(evidence=deleted, user=dossier.coordinator)
+    files = EvidenceFile.objects.for_institution(dossier.audit.institution_id).filter(
+        audit=dossier.audit
+    )
+    assert not files.filter(number__isnull=False).exists()  # not before submission
+
+    assert submit_api(world.client("coordinator_a"), dossier).status_code == 200
+    sealed = list(files.exclude(pk=deleted.pk).order_by("created_at", "pk"))
+    assert len(sealed) > 1
+    assert [f.number for f in sealed] == list(range(1, len(sealed) + 1))
+    assert files.get(pk=deleted.pk).number is None
+    report = dossier_context(dossier.reload())
+    assert [(e.evidence.pk, e.evidence.index_number) for e in report["files"]] == [
+        (f.pk, f.number) for f in sealed
+    ]

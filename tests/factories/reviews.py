@@ -10,6 +10,7 @@ from guardian.shortcuts import assign_perm
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from audits.permissions import PERM_REVIEW_AUDIT
+from audits.services.submission import evidence_numbers_assign
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution
 from reviews.models import AuditorAssignment, AuditorRating
@@ -98,6 +99,10 @@ def review_dossier_build(
                 institution=institution, evidence=evidence, assessment=assessment
             )
             files.setdefault(assessment.pk, []).append(evidence)
+    evidence_numbers_assign(audit=audit)  # as submission does
+    for own in files.values():
+        for evidence in own:
+            evidence.refresh_from_db(fields=["number"])
     members = [(lead, AuditorAssignment.Role.LEAD)]
     if second is not None:
         members.append((second, AuditorAssignment.Role.SECOND))
