@@ -9,9 +9,11 @@ from django.utils import timezone
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from institutions.models import Membership
+from reviews.evaluation import Evaluation, ScoringRules, StandardFacts, evaluate
 from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 from reviews.permissions import ReviewAccess, review_policy, team_active
 from reviews.rules import Refusal, candidate_refusals
+from standards.models import INTERVENTION_LEVEL_FIELDS
 
 OPEN_REVIEW = (Audit.Status.SUBMITTED, Audit.Status.IN_REVIEW)
 State = AuditorAssignment.State
@@ -216,3 +218,46 @@ def review_standard_rows(*, access: ReviewAccess, texts: bool = False) -> list[S
         )
         for a in list(assessments)
     ]
+
+
+def audit_evaluation(*, audit: Audit, rows: list[StandardRow] | None = None) -> Evaluation:
+    """The rule evaluation of the audit's consolidated ratings (``rows``: the review's rows,
+    read already; otherwise two queries)."""
+    if rows is not None:
+        pairs = [(row.assessment.standard, row.consolidated) for row in rows]
+    else:
+        consolidated = {
+            c.assessment_id: c
+            for c in ConsolidatedRating.objects.for_institution(audit.institution_id).filter(
+                audit=audit
+            )
+        }
+        pairs = [
+            (a.standard, consolidated.get(a.pk))
+            for a in StandardAssessment.objects.for_institution(audit.institution_id)
+            .filter(audit=audit)
+            .select_related("standard")
+            .defer("narrative", "standard__operational_definition", "standard__evidence_required")
+            .order_by("standard__order")
+        ]
+    return evaluate(
+        rules=ScoringRules.of(audit.catalogue_version),
+        standards=[
+            StandardFacts(
+                code=standard.code,
+                level=standard.level,
+                is_core=standard.is_core,
+                levels=frozenset(
+                    str(level)
+                    for level, field in INTERVENTION_LEVEL_FIELDS.items()
+                    if getattr(standard, field)
+                ),
+            )
+            for standard, _consolidated in pairs
+        ],
+        ratings={
+            standard.code: (consolidated.rating if consolidated else "")
+            for standard, consolidated in pairs
+        },
+        target_level=audit.target_level,
+    )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -113,3 +115,45 @@ class ConsolidationConflictSerializer(serializers.Serializer):
 class CompletionSerializer(serializers.Serializer):
     completed_at = serializers.DateTimeField()
     stage = serializers.CharField()
+
+
+class RuleResultSerializer(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["elementary", "advanced", "core", "non_core"])
+    label = serializers.CharField()
+    required_share = serializers.DecimalField(max_digits=4, decimal_places=3)
+    needed = serializers.IntegerField(help_text=_("How many applicable standards must be met."))
+    applicable = serializers.ListField(child=serializers.CharField())
+    met = serializers.ListField(child=serializers.CharField())
+    short = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Partially met or not met.")
+    )
+    pending = serializers.ListField(
+        child=serializers.CharField(), help_text=_("Without a consolidated rating yet.")
+    )
+    not_applicable = serializers.ListField(child=serializers.CharField())
+    passed = serializers.BooleanField(
+        allow_null=True, help_text=_("Null while a standard of the rule waits for its rating.")
+    )
+    explanation = serializers.CharField()
+
+
+class LevelResultSerializer(serializers.Serializer):
+    level = serializers.CharField(
+        help_text=_("design, execution or comprehensive; empty for Training and Competences.")
+    )
+    label = serializers.CharField()
+    passed = serializers.BooleanField(allow_null=True)
+    rules = RuleResultSerializer(many=True)
+
+
+class EvaluationSerializer(serializers.Serializer):
+    complete = serializers.BooleanField(
+        help_text=_("Every standard has its consolidated rating: the answer is final.")
+    )
+    proposal = serializers.CharField()
+    proposed_level = serializers.SerializerMethodField()
+    levels = LevelResultSerializer(many=True)
+
+    def get_proposed_level(self, evaluation: Any) -> str | None:
+        """The highest level whose rules pass ("" for Training and Competences); null: none."""
+        return evaluation.proposed.level if evaluation.proposed else None

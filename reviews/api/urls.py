@@ -24,6 +24,11 @@ urlpatterns = [
         name="review-complete",
     ),
     path(
+        "audits/<int:audit_id>/review/evaluation/",
+        views.EvaluationView.as_view(),
+        name="review-evaluation",
+    ),
+    path(
         "audits/<int:audit_id>/review/divergences/",
         views.DivergenceListView.as_view(),
         name="review-divergences",

@@ -23,6 +23,7 @@ from reviews.api.serializers import (
     ConsolidationConflictSerializer,
     DeclineSerializer,
     DivergenceDecideSerializer,
+    EvaluationSerializer,
     RatingConflictSerializer,
     RatingSaveSerializer,
     ReviewSerializer,
@@ -35,7 +36,12 @@ from reviews.permissions import (
     rate_refusal,
     review_policy,
 )
-from reviews.selectors import StandardRow, my_review_list, review_standard_rows
+from reviews.selectors import (
+    StandardRow,
+    audit_evaluation,
+    my_review_list,
+    review_standard_rows,
+)
 from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
@@ -192,6 +198,17 @@ class DivergenceListView(ReviewScopedMixin, APIView):
         consolidation_require(self.access)
         rows = [row for row in review_standard_rows(access=self.access) if row.divergent]
         return Response([_row_data(row) for row in rows])
+
+
+class EvaluationView(ReviewScopedMixin, APIView):
+    """The rule evaluation of the consolidated ratings: each level's rules, passed, failed or
+    pending, with the standards that make it so, and the proposal. Readable by the team and
+    ERNST once the consolidation has started (before, there is nothing consolidated)."""
+
+    @extend_schema(responses={200: EvaluationSerializer})
+    def get(self, request: Request, audit_id: int) -> Response:
+        consolidation_require(self.access)
+        return Response(EvaluationSerializer(audit_evaluation(audit=self.access.audit)).data)
 
 
 class DivergenceView(ReviewScopedMixin, APIView):

@@ -23,7 +23,7 @@ from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import AuditorRatingForm, DeclineForm
 from reviews.models import AuditorRating
 from reviews.permissions import ReviewAccess, rate_refusal, review_policy
-from reviews.selectors import StandardRow, my_review_list, review_standard_rows
+from reviews.selectors import StandardRow, audit_evaluation, my_review_list, review_standard_rows
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
 from reviews.views.team import audit_label
@@ -100,6 +100,9 @@ def overview_page(
 ) -> HttpResponse:
     rows = review_standard_rows(access=access)
     rated = sum(row.mine is not None for row in rows)
+    # The rule evaluation reads the consolidated ratings: shown to the team and ERNST once the
+    # consolidation has started (the rows say whether it has), like the divergences.
+    consolidating = any(row.consolidated is not None for row in rows)
     context = {
         "access": access,
         "audit": access.audit,
@@ -110,6 +113,9 @@ def overview_page(
         "open_divergences": sum(
             row.consolidated is not None and row.consolidated.is_open for row in rows
         ),
+        "evaluation": audit_evaluation(audit=access.audit, rows=rows)
+        if consolidating and (access.is_admin or access.has_accepted)
+        else None,
     }
     return render(request, "reviews/review_overview.html", context, status=status)
 

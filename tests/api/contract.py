@@ -203,6 +203,7 @@ VALID: dict[str, Valid] = {
     ),
     "audits_review_complete_create": on_review_a(403),
     "audits_review_divergences_list": on_review_a(403),
+    "audits_review_evaluation_retrieve": on_review_a(403),
     "audits_review_divergences_update": on_review_a(
         403, code=STANDARD_CODE, body={"rating": "met", "reason": "Both files", "version": 1}
     ),

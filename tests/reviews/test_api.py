@@ -106,3 +106,43 @@ def test_completion_divergences_and_the_lead_s_decision(review: Review) -> None:
     stale = lead.put(decide, body | {"version": 1}, content_type="application/json")
     assert stale.status_code == 400  # the consolidation is over
     assert "consolidation is over" in stale.json()["detail"]
+
+
+def test_the_rule_evaluation_follows_the_consolidated_ratings(review: Review) -> None:
+    """Single auditor: their ratings are the consolidated ones. One Elementary standard not met
+    fails the level, on the API and on the overview page; nothing is shown before the
+    consolidation, nor to the institution or anyone off the team."""
+    review.form_team(second=False)
+    url = api(review, "evaluation/")
+    lead = review.client(review.lead)
+    assert lead.get(url).status_code == 403  # nothing consolidated yet
+    by_level = {a.standard.code: a.standard.level for a in review.assessments}
+    short = next(code for code, level in by_level.items() if level == "elementary")
+    review.rate_all(review.lead, "met", **{short: "not_met"})
+    review.complete(review.lead)
+    assert review.reload().status == "review_complete"
+
+    answer = lead.get(url)
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert body["complete"] is True
+    assert body["proposed_level"] is None
+    assert body["proposal"] == "Do not certify: no level's rules pass."
+    [level] = body["levels"]
+    elementary, advanced = level["rules"]
+    assert (elementary["key"], elementary["passed"], elementary["short"]) == (
+        "elementary",
+        False,
+        [short],
+    )
+    assert short in elementary["explanation"]
+    assert advanced["passed"] is True
+    assert review.client(review.admin).get(url).json() == body
+
+    page = lead.get(review.url("reviews:overview")).content.decode()
+    assert "Rule evaluation" in page
+    assert elementary["explanation"] in page
+    for role in ("coordinator_a", "contributor_a"):
+        assert review.client(review.world.users[role]).get(url).status_code == 403
+    for user in (review.stranger, review.world.users["coordinator_b"]):
+        assert review.client(user).get(url).status_code == 404

@@ -341,6 +341,9 @@ MATRIX: dict[str, Access] = {
     "review-divergences": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
     ),
+    "review-evaluation": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
     "review-divergence": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
         kwargs=standard_a,
