@@ -185,6 +185,8 @@ class AuditEvent(TenantOwnedModel):
         REVIEW_COMPLETED = "review_completed", _("Review marked complete")
         RATINGS_CONSOLIDATED = "ratings_consolidated", _("Ratings consolidated")
         CONSOLIDATION_DECIDED = "consolidation_decided", _("Divergence decided")
+        FINDING_GRADED = "finding_graded", _("Finding graded")
+        OBSERVATION_ADDED = "observation_added", _("Observation added")
         CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(

@@ -6,8 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evidence.models import EvidenceFile
-from reviews.models import AuditorAssignment, Rating
+from reviews.models import AuditorAssignment, Finding, Rating
 from reviews.rules import rating_errors
+from reviews.services.findings import MAX_STATEMENT
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
 
 
@@ -149,3 +150,48 @@ class DivergenceForm(forms.Form):
 
     def clean(self) -> dict:
         return _rationale_unless_met(self)
+
+
+class FindingForm(forms.Form):
+    """The lead's grade and statement of a finding (an observation has no grade)."""
+
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        choices=Finding.Grade.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Major: the standard's aim is not achieved. Minor: a partial shortfall."),
+    )
+    statement = forms.CharField(
+        label=_("Statement"),
+        max_length=MAX_STATEMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What falls short and the evidence for it, as the report will state it."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, finding: Finding, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.finding = finding
+        if finding.kind == Finding.Kind.OBSERVATION:
+            del self.fields["grade"]
+
+    def clean_grade(self) -> str:
+        grade = self.cleaned_data.get("grade", "")
+        if not grade:
+            raise forms.ValidationError(_("Grade the nonconformity: major or minor."))
+        return grade
+
+
+class ObservationForm(forms.Form):
+    code = forms.ChoiceField(label=_("Standard"))
+    statement = forms.CharField(
+        label=_("Observation"),
+        max_length=MAX_STATEMENT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("An opportunity for improvement; it is not a nonconformity."),
+    )
+
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["code"]).choices = codes

@@ -186,3 +186,63 @@ class ConsolidatedRating(TenantOwnedModel):
     def is_open(self) -> bool:
         """A divergence waiting for the lead's decision."""
         return not self.rating
+
+
+class Finding(TenantOwnedModel):
+    """What the review found on a standard. A *nonconformity* for each standard consolidated as
+    partially met or not met (made when the review completes), graded major or minor by the lead
+    auditor; an *observation* (an opportunity for improvement) the lead adds on any standard.
+    The institution sees findings only once the draft report is released."""
+
+    class Kind(models.TextChoices):
+        NONCONFORMITY = "nonconformity", _("Nonconformity")
+        OBSERVATION = "observation", _("Observation")
+
+    class Grade(models.TextChoices):
+        MAJOR = "major", _("Major nonconformity")
+        MINOR = "minor", _("Minor nonconformity")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="findings")
+    assessment = models.ForeignKey(
+        StandardAssessment, on_delete=models.CASCADE, related_name="findings"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    grade = models.CharField(
+        max_length=8, choices=Grade.choices, blank=True, help_text="Nonconformities only."
+    )
+    statement = models.TextField(
+        blank=True, help_text="What falls short (or could improve), and the evidence for it."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    graded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    graded_by_email = models.EmailField(blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["assessment__standard__order", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment"],
+                condition=Q(kind="nonconformity"),
+                name="finding_one_nonconformity_per_standard",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="nonconformity") | Q(grade=""),
+                name="finding_grade_only_for_nonconformities",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.assessment_id}"
+
+    @property
+    def label(self) -> str:
+        """Its grade, or what it is while ungraded (for lists, without translating every choice)."""
+        if self.grade:
+            return str(self.Grade(self.grade).label)
+        if self.kind == self.Kind.OBSERVATION:
+            return str(self.Kind.OBSERVATION.label)
+        return str(_("Nonconformity, not graded yet"))

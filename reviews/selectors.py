@@ -10,7 +10,7 @@ from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from institutions.models import Membership
 from reviews.evaluation import Evaluation, ScoringRules, StandardFacts, evaluate
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, Finding
 from reviews.permissions import ReviewAccess, review_policy, team_active
 from reviews.rules import Refusal, candidate_refusals
 from standards.models import INTERVENTION_LEVEL_FIELDS
@@ -260,4 +260,15 @@ def audit_evaluation(*, audit: Audit, rows: list[StandardRow] | None = None) -> 
             for standard, consolidated in pairs
         },
         target_level=audit.target_level,
+    )
+
+
+def finding_list(*, audit: Audit) -> list[Finding]:
+    """The audit's findings in the order of the standards, with the consolidated rating each
+    nonconformity comes from."""
+    return list(
+        Finding.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("assessment__standard", "assessment__consolidated_rating")
+        .order_by("assessment__standard__order", "kind", "pk")
     )

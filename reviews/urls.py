@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import auditor, consolidation, team
+from reviews.views import auditor, consolidation, findings, team
 
 app_name = "reviews"
 
@@ -28,6 +28,17 @@ urlpatterns = [
     path("audits/<int:audit_id>/close/", team.audit_close, name="audit_close"),
     path("audits/<int:audit_id>/review/", auditor.review_overview, name="overview"),
     path("audits/<int:audit_id>/review/complete/", auditor.review_complete_view, name="complete"),
+    path("audits/<int:audit_id>/review/findings/", findings.findings, name="findings"),
+    path(
+        "audits/<int:audit_id>/review/findings/observations/",
+        findings.observation_add_view,
+        name="observation_add",
+    ),
+    path(
+        "audits/<int:audit_id>/review/findings/<int:finding_id>/",
+        findings.finding_grade_view,
+        name="finding_grade",
+    ),
     path(
         "audits/<int:audit_id>/review/divergences/",
         consolidation.divergences,

@@ -3,7 +3,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from reviews.models import AuditorAssignment, Rating
+from reviews.models import AuditorAssignment, Finding, Rating
+from reviews.services.findings import MAX_STATEMENT
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
 
 
@@ -157,3 +158,49 @@ class EvaluationSerializer(serializers.Serializer):
     def get_proposed_level(self, evaluation: Any) -> str | None:
         """The highest level whose rules pass ("" for Training and Competences); null: none."""
         return evaluation.proposed.level if evaluation.proposed else None
+
+
+class FindingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField(source="assessment.standard.code")
+    kind = serializers.ChoiceField(choices=Finding.Kind.choices)
+    grade = serializers.ChoiceField(
+        choices=Finding.Grade.choices,
+        allow_blank=True,
+        help_text=_("Empty for an observation, or a nonconformity not graded yet."),
+    )
+    label = serializers.CharField()
+    statement = serializers.CharField()
+    consolidated_rating = serializers.SerializerMethodField()
+    graded_by = serializers.EmailField(source="graded_by_email", allow_blank=True)
+    graded_at = serializers.DateTimeField(allow_null=True)
+    version = serializers.IntegerField()
+
+    def get_consolidated_rating(self, finding: Finding) -> str | None:
+        """The team's rating of the standard (null if it has none)."""
+        consolidated = getattr(finding.assessment, "consolidated_rating", None)
+        return consolidated.rating if consolidated else None
+
+
+class FindingSaveSerializer(serializers.Serializer):
+    grade = serializers.ChoiceField(
+        choices=Finding.Grade.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("major or minor for a nonconformity; empty for an observation."),
+    )
+    statement = serializers.CharField(max_length=MAX_STATEMENT)
+    version = serializers.IntegerField(
+        min_value=0, max_value=2**31, help_text=_("The version the change is based on.")
+    )
+
+
+class FindingConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = FindingSerializer()
+
+
+class ObservationSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=16, help_text=_("The standard's code."))
+    statement = serializers.CharField(max_length=MAX_STATEMENT)

@@ -29,6 +29,16 @@ urlpatterns = [
         name="review-evaluation",
     ),
     path(
+        "audits/<int:audit_id>/review/findings/",
+        views.FindingListView.as_view(),
+        name="review-findings",
+    ),
+    path(
+        "audits/<int:audit_id>/review/findings/<int:finding_id>/",
+        views.FindingView.as_view(),
+        name="review-finding",
+    ),
+    path(
         "audits/<int:audit_id>/review/divergences/",
         views.DivergenceListView.as_view(),
         name="review-divergences",

@@ -5,8 +5,9 @@ and their consolidation. The same services and the same blind rule as the pages.
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,10 @@ from reviews.api.serializers import (
     DeclineSerializer,
     DivergenceDecideSerializer,
     EvaluationSerializer,
+    FindingConflictSerializer,
+    FindingSaveSerializer,
+    FindingSerializer,
+    ObservationSerializer,
     RatingConflictSerializer,
     RatingSaveSerializer,
     ReviewSerializer,
@@ -39,10 +44,12 @@ from reviews.permissions import (
 from reviews.selectors import (
     StandardRow,
     audit_evaluation,
+    finding_list,
     my_review_list,
     review_standard_rows,
 )
 from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
+from reviews.services.findings import FindingConflictError, finding_grade, observation_add
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
 
@@ -209,6 +216,91 @@ class EvaluationView(ReviewScopedMixin, APIView):
     def get(self, request: Request, audit_id: int) -> Response:
         consolidation_require(self.access)
         return Response(EvaluationSerializer(audit_evaluation(audit=self.access.audit)).data)
+
+
+class FindingListView(ReviewScopedMixin, APIView):
+    """GET: the findings (the nonconformities the completed review made, and the observations).
+    POST: the lead auditor records an observation on a standard."""
+
+    @extend_schema(responses={200: FindingSerializer(many=True)})
+    def get(self, request: Request, audit_id: int) -> Response:
+        consolidation_require(self.access)
+        return Response(FindingSerializer(finding_list(audit=self.access.audit), many=True).data)
+
+    @extend_schema(request=ObservationSerializer, responses={201: FindingSerializer})
+    def post(self, request: Request, audit_id: int) -> Response:
+        access = self.access
+        consolidation_require(access)
+        serializer = ObservationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not access.is_lead:
+            raise PermissionDenied(_FINDINGS_LEAD_ONLY)
+        assessment = (
+            StandardAssessment.objects.for_institution(access.audit.institution_id)
+            .filter(audit=access.audit, standard__code=serializer.validated_data["code"])
+            .select_related("standard")
+            .first()
+        )
+        if assessment is None:
+            raise ValidationError({"code": ["No such standard in this audit."]})
+        try:
+            finding = observation_add(
+                audit=access.audit,
+                assessment=assessment,
+                user=api_user(request),
+                statement=serializer.validated_data["statement"],
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        [saved] = [f for f in finding_list(audit=access.audit) if f.pk == finding.pk]
+        return Response(FindingSerializer(saved).data, status=201)
+
+
+class FindingView(ReviewScopedMixin, APIView):
+    """The lead auditor grades a nonconformity (major or minor) and states it; an observation's
+    statement changes. A change based on an older version answers 409 with the current one."""
+
+    @extend_schema(
+        request=FindingSaveSerializer,
+        responses={
+            200: FindingSerializer,
+            409: OpenApiResponse(
+                FindingConflictSerializer,
+                description="The finding changed since that version: the current one is given; "
+                "nothing was saved.",
+            ),
+        },
+    )
+    def put(self, request: Request, audit_id: int, finding_id: int) -> Response:
+        access = self.access
+        consolidation_require(access)
+        finding = next((f for f in finding_list(audit=access.audit) if f.pk == finding_id), None)
+        if finding is None:
+            raise Http404("No such finding in this audit.")
+        serializer = FindingSaveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not access.is_lead:
+            raise PermissionDenied(_FINDINGS_LEAD_ONLY)
+        data = serializer.validated_data
+        try:
+            saved = finding_grade(
+                finding=finding,
+                user=api_user(request),
+                grade=data["grade"],
+                statement=data["statement"],
+                base_version=data["version"],
+            )
+        except FindingConflictError as exc:
+            return Response(
+                FindingConflictSerializer({"detail": exc.message, "current": exc.current}).data,
+                status=409,
+            )
+        except ActionRefusedError as exc:
+            raise refused(exc) from None
+        return Response(FindingSerializer(saved).data)
+
+
+_FINDINGS_LEAD_ONLY = gettext_lazy("Only the lead auditor grades findings and adds observations.")
 
 
 class DivergenceView(ReviewScopedMixin, APIView):

@@ -16,6 +16,7 @@ from audits.models import Audit, AuditEvent, StandardAssessment
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 from reviews.rules import rating_errors
+from reviews.services.findings import findings_from_consolidation
 
 State = AuditorAssignment.State
 Source = ConsolidatedRating.Source
@@ -90,8 +91,11 @@ def consolidation_start_if_ready(*, audit: Audit) -> bool:
 
 
 def _review_complete(audit: Audit) -> None:
+    """Every standard has the team's rating: the review is complete and each standard
+    consolidated as partially met or not met becomes a nonconformity to grade."""
     audit.status = Audit.Status.REVIEW_COMPLETE
     audit.save(update_fields=["status"])
+    findings_from_consolidation(audit=audit)
 
 
 @transaction.atomic

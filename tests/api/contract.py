@@ -204,6 +204,13 @@ VALID: dict[str, Valid] = {
     "audits_review_complete_create": on_review_a(403),
     "audits_review_divergences_list": on_review_a(403),
     "audits_review_evaluation_retrieve": on_review_a(403),
+    "audits_review_findings_list": on_review_a(403),
+    "audits_review_findings_create": on_review_a(
+        403, body={"code": STANDARD_CODE, "statement": "Could publish the rota"}
+    ),
+    "audits_review_findings_update": on_review_a(
+        403, finding_id=1, body={"grade": "minor", "statement": "Rota gaps", "version": 1}
+    ),
     "audits_review_divergences_update": on_review_a(
         403, code=STANDARD_CODE, body={"rating": "met", "reason": "Both files", "version": 1}
     ),

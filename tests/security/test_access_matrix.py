@@ -252,6 +252,20 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"rating": "met", "reason": "Both files show it", "version": 1},
     ),
+    # Findings follow the consolidation: nothing before it (audit A is in preparation).
+    "reviews:findings": Access(only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED), kwargs=audit_a),
+    "reviews:finding_grade": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "finding_id": 1},
+        method="post",
+        data=lambda w: {"grade": "minor", "statement": "Rota gaps", "version": 1},
+    ),
+    "reviews:observation_add": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {"code": w.standard.code, "statement": "Could publish the rota"},
+    ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(
         only({COORD_A: 302, CONTRIB_A: 403, AUD_IN: 302, ADMIN: 302}),
@@ -343,6 +357,15 @@ MATRIX: dict[str, Access] = {
     ),
     "review-evaluation": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
+    "review-findings": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
+    "review-finding": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "finding_id": 1},
+        method="put",
+        data=lambda w: {"grade": "minor", "statement": "Rota gaps", "version": 1},
     ),
     "review-divergence": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),

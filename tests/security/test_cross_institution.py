@@ -13,7 +13,7 @@ from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, Finding
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
@@ -43,6 +43,7 @@ def snapshot() -> tuple[Any, ...]:
         list(Report.unscoped.order_by("pk").values()),
         list(AuditorRating.unscoped.order_by("pk").values()),
         list(ConsolidatedRating.unscoped.order_by("pk").values()),
+        list(Finding.unscoped.order_by("pk").values()),
     )
 
 
