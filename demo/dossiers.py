@@ -22,7 +22,7 @@ from audits.models import Audit, StandardAssessment
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
 from audits.services.submission import audit_submit
-from demo.reviews import review_demo_ensure
+from demo.reviews import completed_review_demo_ensure, review_demo_ensure
 from evidence.services import evidence_upload
 from institutions.models import Institution, Membership
 from standards.choices import Component, InterventionLevel
@@ -137,6 +137,18 @@ TRAINING_DOCUMENTS = (
         ("TRP", "ASM"),
         age_days=40,
     ),
+    DemoDocument(
+        "training-evaluation-2026.pdf",
+        "Training evaluation and refresher plan",
+        ("QUA",),
+        (
+            (
+                "Participants rate each module; trainers review the results every year and plan "
+                "the refresher sessions."
+            ),
+        ),
+        age_days=90,
+    ),
 )
 
 
@@ -190,6 +202,7 @@ class DemoDossier:
     documents: tuple[DemoDocument, ...]
     rated: int | None  # how many standards carry a self-rating (None: all)
     submit: bool = False
+    review: str = "blind"  # once submitted: "blind" (two auditors at work) or "complete"
 
 
 def _rate(assessment: StandardAssessment, user: User, document: DemoDocument | None) -> None:
@@ -263,7 +276,10 @@ def dossier_ensure(spec: DemoDossier, admin: User) -> Audit | None:
         assessment_assignees_set(assessment=assessment, user=coordinator, assignees=[contributor])
     if spec.submit:
         audit = audit_submit(audit=audit, user=coordinator)
-        review_demo_ensure(audit=audit, admin=admin)
+        if spec.review == "complete":
+            completed_review_demo_ensure(audit=audit, admin=admin)
+        else:
+            review_demo_ensure(audit=audit, admin=admin)
     return audit
 
 
@@ -289,6 +305,15 @@ DEMO_DOSSIERS = (
         InterventionLevel.DESIGN,
         INTERVENTION_DOCUMENTS[:3],
         rated=8,
+    ),
+    DemoDossier(
+        "Gezondheidscentrum De Linde",
+        Component.TRAINING,
+        "",
+        TRAINING_DOCUMENTS,
+        rated=None,
+        submit=True,
+        review="complete",
     ),
     DemoDossier(
         "Pflegeheim Am Lindenhof",

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
-from reviews.models import AuditorAssignment, Rating
-from reviews.services.ratings import rating_save
+from reviews.models import AuditorAssignment, Finding, Rating
+from reviews.services.findings import finding_grade, observation_add
+from reviews.services.ratings import rating_save, review_complete
 from reviews.services.team import assignment_accept, team_assign
 
 # (standard index, lead's rating, second's rating); None: not rated yet by that auditor.
@@ -68,3 +69,68 @@ def review_demo_ensure(*, audit: Audit, admin: User) -> None:
                 evidence=[link.evidence for link in files],
                 base_version=0,
             )
+
+
+# The Dutch centre's Training dossier, reviewed by Ana alone and complete: (standard code, rating,
+# what she found). Met everywhere else.
+COMPLETED_RATINGS = (
+    ("TRA03", Rating.PARTIALLY_MET, "Role play is planned but not yet scheduled for every cohort."),
+    ("TRA07", Rating.NOT_MET, "No standardised tool assesses the trainees' competence."),
+)
+
+
+def completed_review_demo_ensure(*, audit: Audit, admin: User) -> None:
+    """Ana reviews the dossier alone and completes: her ratings are the consolidated ones, the
+    rule evaluation is final, the two shortfalls are nonconformities. She has graded one (major)
+    and recorded an observation; the other waits for its grade."""
+    lead = User.objects.get(email="auditor1@rescue.example")
+    place = team_assign(
+        audit=audit,
+        auditor=lead,
+        role=AuditorAssignment.Role.LEAD,
+        assigned_by=admin,
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+    place = assignment_accept(assignment=place, user=lead)
+    audit.refresh_from_db()
+    place.audit = audit
+    shortfalls = {code: (rating, text) for code, rating, text in COMPLETED_RATINGS}
+    assessments = list(
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("standard")
+        .order_by("standard__order")
+    )
+    for assessment in assessments:
+        rating, rationale = shortfalls.get(assessment.standard.code, (Rating.MET, ""))
+        rating_save(
+            assignment=place,
+            assessment=assessment,
+            user=lead,
+            rating=rating,
+            rationale=rationale,
+            notes="",
+            evidence=[link.evidence for link in assessment.evidence_links.all()[:1]],
+            base_version=0,
+        )
+    review_complete(assignment=place, user=lead)
+    audit.refresh_from_db()
+    findings = {
+        f.assessment.standard.code: f
+        for f in Finding.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("assessment__standard")
+    }
+    finding_grade(
+        finding=findings["TRA07"],
+        user=lead,
+        grade=Finding.Grade.MAJOR,
+        statement="Competence is not assessed: no standardised tool, no record of assessment.",
+        base_version=findings["TRA07"].version,
+    )
+    observation_add(
+        audit=audit,
+        assessment=assessments[0],
+        user=lead,
+        statement="The programme's aims could cite the ERNST levels they cover.",
+    )

@@ -15,6 +15,7 @@ from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
 from reviews.models import AuditorAssignment
+from reviews.selectors import audit_evaluation, finding_list
 
 pytestmark = pytest.mark.django_db
 
@@ -140,4 +141,29 @@ def test_seed_gives_every_institution_a_living_dossier() -> None:
     # Generated files hold no personal data: nothing is flagged.
     assert not [r for r in EvidenceRevision.unscoped.all() if r.is_flagged]
     # The Spanish hospital also works on a Training dossier.
-    assert Audit.unscoped.get(component="training").status == Audit.Status.DRAFT
+    spanish_training = Audit.unscoped.get(
+        component="training", institution__name="Hospital Universitario del Mediterráneo"
+    )
+    assert spanish_training.status == Audit.Status.DRAFT
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_dutch_training_review_is_complete_with_its_evaluation_and_findings() -> None:
+    """Ana reviewed the Dutch centre's Training dossier alone: the rule evaluation is final, two
+    nonconformities (one graded major), one observation."""
+    seed()
+    audit = Audit.unscoped.select_related("catalogue_version").get(
+        component="training", institution__name="Gezondheidscentrum De Linde"
+    )
+    assert audit.status == Audit.Status.REVIEW_COMPLETE
+    evaluation = audit_evaluation(audit=audit)
+    assert evaluation.complete
+    assert evaluation.proposed is None
+    [level] = evaluation.levels
+    assert level.rules[0].short == ("TRA03", "TRA07")
+    findings = [(f.assessment.standard.code, f.kind, f.grade) for f in finding_list(audit=audit)]
+    assert findings == [
+        ("TRA01", "observation", ""),
+        ("TRA03", "nonconformity", ""),
+        ("TRA07", "nonconformity", "major"),
+    ]
