@@ -75,6 +75,14 @@ class DeclineForm(forms.Form):
     )
 
 
+def form_rebase(form: forms.Form, version: int) -> None:
+    """After a stale save: the form keeps what was typed and now carries the current version,
+    so that saving again is a deliberate overwrite of what is shown beside it."""
+    data = form.data.copy()
+    data["version"] = str(version)
+    form.data = data
+
+
 def _file_label(evidence: EvidenceFile) -> str:
     number = evidence.number
     name = evidence.current_revision.original_name if evidence.current_revision else str(evidence)

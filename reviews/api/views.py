@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.permissions import is_auditor
@@ -52,6 +53,20 @@ from reviews.services.consolidation import ConsolidationConflictError, divergenc
 from reviews.services.findings import FindingConflictError, finding_grade, observation_add
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
+
+
+def stale_version(conflict: type[Serializer], what: str, then: str = "") -> OpenApiResponse:
+    """The 409 of a versioned change: ``what`` changed since the version sent."""
+    return OpenApiResponse(
+        conflict,
+        description=f"The {what} changed since that version: the current one is given; nothing "
+        f"was saved.{' ' + then if then else ''}",
+    )
+
+
+def conflict_response(conflict: type[Serializer], exc: Any) -> Response:
+    """409 with the message and the current version of what changed meanwhile."""
+    return Response(conflict({"detail": exc.message, "current": exc.current}).data, status=409)
 
 
 class MyReviewListView(APIView):
@@ -127,10 +142,8 @@ class RatingView(ReviewScopedMixin, APIView):
         request=RatingSaveSerializer,
         responses={
             200: StandardRatingsSerializer,
-            409: OpenApiResponse(
-                RatingConflictSerializer,
-                description="The rating changed since that version: the current one is given; "
-                "nothing was saved. Send again with its version to replace it.",
+            409: stale_version(
+                RatingConflictSerializer, "rating", "Send again with its version to replace it."
             ),
         },
     )
@@ -167,10 +180,7 @@ class RatingView(ReviewScopedMixin, APIView):
                 base_version=data["version"],
             )
         except RatingConflictError as exc:
-            return Response(
-                RatingConflictSerializer({"detail": exc.message, "current": exc.current}).data,
-                status=409,
-            )
+            return conflict_response(RatingConflictSerializer, exc)
         except ActionRefusedError as exc:
             raise refused(exc) from None
         rows = review_standard_rows(access=access)
@@ -264,11 +274,7 @@ class FindingView(ReviewScopedMixin, APIView):
         request=FindingSaveSerializer,
         responses={
             200: FindingSerializer,
-            409: OpenApiResponse(
-                FindingConflictSerializer,
-                description="The finding changed since that version: the current one is given; "
-                "nothing was saved.",
-            ),
+            409: stale_version(FindingConflictSerializer, "finding"),
         },
     )
     def put(self, request: Request, audit_id: int, finding_id: int) -> Response:
@@ -291,10 +297,7 @@ class FindingView(ReviewScopedMixin, APIView):
                 base_version=data["version"],
             )
         except FindingConflictError as exc:
-            return Response(
-                FindingConflictSerializer({"detail": exc.message, "current": exc.current}).data,
-                status=409,
-            )
+            return conflict_response(FindingConflictSerializer, exc)
         except ActionRefusedError as exc:
             raise refused(exc) from None
         return Response(FindingSerializer(saved).data)
@@ -310,11 +313,7 @@ class DivergenceView(ReviewScopedMixin, APIView):
         request=DivergenceDecideSerializer,
         responses={
             200: ConsolidatedRatingSerializer,
-            409: OpenApiResponse(
-                ConsolidationConflictSerializer,
-                description="The decision changed since that version: the current one is "
-                "given; nothing was saved.",
-            ),
+            409: stale_version(ConsolidationConflictSerializer, "decision"),
         },
     )
     def put(self, request: Request, audit_id: int, code: str) -> Response:
@@ -342,12 +341,7 @@ class DivergenceView(ReviewScopedMixin, APIView):
                 base_version=data["version"],
             )
         except ConsolidationConflictError as exc:
-            return Response(
-                ConsolidationConflictSerializer(
-                    {"detail": exc.message, "current": exc.current}
-                ).data,
-                status=409,
-            )
+            return conflict_response(ConsolidationConflictSerializer, exc)
         except ActionRefusedError as exc:
             raise refused(exc) from None
         return Response(ConsolidatedRatingSerializer(decided).data)

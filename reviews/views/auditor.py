@@ -20,7 +20,7 @@ from rescue.confirm import Confirmation, confirmation_page
 from rescue.errors import ActionRefusedError
 from rescue.files import INLINE_POLICIES
 from rescue.http import AuthenticatedHttpRequest
-from reviews.forms import AuditorRatingForm, DeclineForm
+from reviews.forms import AuditorRatingForm, DeclineForm, form_rebase
 from reviews.models import AuditorRating
 from reviews.permissions import ReviewAccess, rate_refusal, review_policy
 from reviews.selectors import StandardRow, audit_evaluation, my_review_list, review_standard_rows
@@ -243,11 +243,7 @@ def standard_review(request: AuthenticatedHttpRequest, audit_id: int, code: str)
         )
     except RatingConflictError as exc:
         form.add_error(None, exc.message)
-        # The current rating is shown beside the unsaved text; the form keeps what was typed
-        # and now carries the current version, so a second save is a deliberate overwrite.
-        fresh = form.data.copy()
-        fresh["version"] = str(exc.current.version if exc.current else 0)
-        form.data = fresh
+        form_rebase(form, exc.current.version if exc.current else 0)  # shown beside the text
         return standard_review_page(
             request, access, code, form=form, conflict=exc.current, has_conflict=True, status=409
         )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from audits.models import Audit
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
-from reviews.forms import DivergenceForm
+from reviews.forms import DivergenceForm, form_rebase
 from reviews.models import ConsolidatedRating
 from reviews.permissions import ReviewAccess, consolidation_require, review_policy
 from reviews.selectors import review_standard_rows
@@ -93,9 +93,7 @@ def divergence_decide_view(
         )
     except ConsolidationConflictError as exc:
         form.add_error(None, exc.message)
-        fresh = form.data.copy()
-        fresh["version"] = str(exc.current.version if exc.current else 0)
-        form.data = fresh
+        form_rebase(form, exc.current.version if exc.current else 0)
         current = {code: exc.current} if exc.current else {}
         return divergences_page(request, access, forms={code: form}, current=current, status=409)
     except ActionRefusedError as exc:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audits.models import Audit, StandardAssessment
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
-from reviews.forms import FindingForm, ObservationForm
+from reviews.forms import FindingForm, ObservationForm, form_rebase
 from reviews.models import Finding
 from reviews.permissions import ReviewAccess, consolidation_require, review_policy
 from reviews.selectors import finding_list
@@ -112,9 +112,7 @@ def finding_grade_view(
         )
     except FindingConflictError as exc:
         form.add_error(None, exc.message)
-        fresh = form.data.copy()
-        fresh["version"] = str(exc.current.version)
-        form.data = fresh
+        form_rebase(form, exc.current.version)
         return findings_page(
             request,
             access,
