@@ -187,6 +187,11 @@ class AuditEvent(TenantOwnedModel):
         CONSOLIDATION_DECIDED = "consolidation_decided", _("Divergence decided")
         FINDING_GRADED = "finding_graded", _("Finding graded")
         OBSERVATION_ADDED = "observation_added", _("Observation added")
+        EVIDENCE_REQUESTED = "evidence_requested", _("Evidence requested")
+        EVIDENCE_ANSWERED = "evidence_answered", _("Evidence request answered")
+        EVIDENCE_ACCEPTED = "evidence_accepted", _("Answer to an evidence request accepted")
+        EVIDENCE_REOPENED = "evidence_reopened", _("Evidence request reopened")
+        EVIDENCE_CLOSED = "evidence_closed", _("Evidence request closed unanswered")
         CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(

@@ -392,3 +392,41 @@ def evidence_flag_review(*, evidence: EvidenceFile, user: User) -> None:
         details={"findings": [f["label"] for f in revision.personal_data_findings]},
         assessments=_supported(evidence),
     )
+
+
+def evidence_addendum_store(
+    *,
+    audit: Audit,
+    user: User,
+    uploaded: UploadedFile,
+    assessments: list[StandardAssessment],
+    confirmed_no_personal_data: bool,
+    number: int,
+) -> EvidenceFile:
+    """Store one file added to a sealed dossier by an answer to an evidence request, with its
+    E-number. The same checks as any upload (content, size, personal data); a file in which
+    personal data is found is refused, since nobody reviews flags once the dossier is sealed.
+    The caller holds the audit's row lock and checks who may answer."""
+    evidence = EvidenceFile.objects.create(
+        institution_id=audit.institution_id, audit=audit, created_by=user, number=number
+    )
+    revision = _new_revision(
+        evidence=evidence, uploaded=uploaded, user=user, confirmed=confirmed_no_personal_data
+    )
+    if revision.is_flagged:
+        revision.file.delete(save=False)
+        labels = ", ".join(f["label"].lower() for f in revision.personal_data_findings)
+        raise EvidenceRefusedError(
+            f"{revision.original_name}: it may contain personal data ({labels}). Remove it and "
+            "upload the file again."
+        )
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(
+            institution_id=audit.institution_id,
+            evidence=evidence,
+            assessment=assessment,
+            linked_by=user,
+        )
+        for assessment in assessments
+    )
+    return evidence

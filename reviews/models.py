@@ -10,6 +10,7 @@ it stay, attributed to the auditor.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit, StandardAssessment
@@ -246,3 +247,73 @@ class Finding(TenantOwnedModel):
         if self.kind == self.Kind.OBSERVATION:
             return str(self.Kind.OBSERVATION.label)
         return str(_("Nonconformity, not graded yet"))
+
+
+class EvidenceRequest(TenantOwnedModel):
+    """An auditor's request for more evidence on one or more standards of a sealed dossier:
+    the only way anything is added to it. Answered by the institution with new files and a
+    comment (each answer sealed as an addendum chained to the dossier's seal); the auditor
+    accepts the answer, or rejects it and reopens the request with a new due date, or closes it
+    as unanswered."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered, to check")
+        ACCEPTED = "accepted", _("Accepted")
+        UNANSWERED = "unanswered", _("Closed as unanswered")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="evidence_requests")
+    assessments = models.ManyToManyField(StandardAssessment, related_name="evidence_requests")
+    message = models.TextField(help_text="What is missing and what would show it.")
+    due_on = models.DateField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OPEN)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_by_email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by_email = models.EmailField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Evidence request {self.pk} on audit {self.audit_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_on < timezone.localdate()
+
+
+class EvidenceRequestAnswer(TenantOwnedModel):
+    """The institution's answer to a request: new files and a comment, sealed as an addendum
+    manifest whose digest chains to the previous one (the dossier's seal for the first)."""
+
+    request = models.ForeignKey(EvidenceRequest, on_delete=models.CASCADE, related_name="answers")
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="addenda")
+    comment = models.TextField(blank=True)
+    files = models.ManyToManyField(EvidenceFile, related_name="request_answers")
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    answered_by_email = models.EmailField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+    addendum = models.JSONField(
+        help_text="The request, the new files with their SHA-256, the comment."
+    )
+    previous_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["audit", "previous_digest"], name="addendum_one_chain"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to request {self.request_id}"

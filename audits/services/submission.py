@@ -100,18 +100,18 @@ def dossier_manifest(*, audit: Audit) -> dict[str, Any]:
     }
 
 
-def _canonical_digest(value: dict[str, Any]) -> str:
+def canonical_digest(value: dict[str, Any]) -> str:
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def manifest_digest(manifest: dict[str, Any]) -> str:
-    return _canonical_digest(manifest)
+    return canonical_digest(manifest)
 
 
 def self_assessment_digest(assessment: StandardAssessment) -> str:
     """The sealed words of a self-assessment: rating, narrative and justification."""
-    return _canonical_digest(
+    return canonical_digest(
         {
             "self_rating": assessment.self_rating,
             "narrative": assessment.narrative,
@@ -202,4 +202,7 @@ def manifest_verify(*, audit: Audit) -> list[str]:
                 continue
             if hasher.hexdigest() != item["sha256"]:
                 problems.append(f"{code}: {item['name']} has changed since submission")
-    return problems
+    # What was added since, by answers to evidence requests, chains to the seal.
+    from reviews.services.requests import addenda_verify  # noqa: PLC0415 - reviews builds on audits
+
+    return problems + addenda_verify(audit=audit)

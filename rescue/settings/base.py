@@ -310,10 +310,13 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "django.conf.settings.LANGUAGES",
         "AuditStatusEnum": "audits.models.Audit.Status",
         "ReportStatusEnum": "reports.models.Report.Status",
+        "ReportKindEnum": "reports.models.Report.Kind",
         "RatingEnum": "audits.models.StandardAssessment.Rating",
         "MemberRoleEnum": "institutions.models.Membership.Role",
         "ReviewRoleEnum": "reviews.models.AuditorAssignment.Role",
         "ReviewStateEnum": "reviews.models.AuditorAssignment.State",
+        "FindingKindEnum": "reviews.models.Finding.Kind",
+        "FindingGradeEnum": "reviews.models.Finding.Grade",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
