@@ -1,5 +1,7 @@
 """The institution side of an audit: start, dashboard, standard pages, submission, history."""
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -46,6 +48,8 @@ from institutions.permissions import InstitutionAction, institution_policy
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
+from reviews.models import EvidenceRequest
+from reviews.permissions import evidence_requests_for
 
 HISTORY_PAGE_SIZE = 100
 
@@ -132,8 +136,21 @@ def dashboard_page(
         "can": audit_policy.capabilities(request.user, audit),
         "can_report": report_policy.can(request.user, audit),
         "reports": report_policy.reports_for(request.user, audit)[:5],
+        "evidence_requests": _evidence_requests(request.user, audit),
     }
     return render(request, "audits/audit_dashboard.html", context, status=status)
+
+
+def _evidence_requests(
+    user: Any, audit: Audit, assessment: StandardAssessment | None = None
+) -> list[EvidenceRequest]:
+    """The auditors' evidence requests the user reaches (a sealed dossier only has any)."""
+    if not audit.is_sealed:
+        return []
+    requests = evidence_requests_for(user, audit).prefetch_related("assessments__standard")
+    if assessment is not None:
+        requests = requests.filter(assessments=assessment)
+    return list(requests[:20])
 
 
 @login_required
@@ -242,6 +259,7 @@ def standard_page(
         ],
         "reuse_form": ReuseForm(files=reusable) if can_edit and reusable.exists() else None,
         "max_size": filesizeformat(settings.EVIDENCE_MAX_FILE_SIZE),
+        "evidence_requests": _evidence_requests(user, audit, assessment),
         "can_edit": can_edit,
         "can_assign": can_assign,
         "can_review_flags": can_assign,

@@ -5,11 +5,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evidence.forms import CONFIRMATION_LABEL, MultipleFileField
 from evidence.models import EvidenceFile
 from reviews.models import AuditorAssignment, Finding, Rating
 from reviews.rules import rating_errors
 from reviews.services.findings import MAX_STATEMENT
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
+from reviews.services.requests import MAX_MESSAGE
 
 
 class TeamAssignForm(forms.Form):
@@ -203,3 +205,73 @@ class ObservationForm(forms.Form):
     def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["code"]).choices = codes
+
+
+class EvidenceRequestForm(forms.Form):
+    codes = forms.MultipleChoiceField(
+        label=_("Standards"), widget=forms.CheckboxSelectMultiple, help_text=_("One or more.")
+    )
+    message = forms.CharField(
+        label=_("What is missing"),
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What is missing and what would show it. The institution reads this."),
+    )
+    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["codes"]).choices = codes
+
+
+class EvidenceDecisionForm(forms.Form):
+    class Decision:
+        ACCEPT, REOPEN, CLOSE = "accept", "reopen", "close"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Decision.ACCEPT, _("Accept the answer")),
+            (Decision.REOPEN, _("Not enough: reopen the request until a new date")),
+            (Decision.CLOSE, _("Close the request as unanswered")),
+        ],
+    )
+    reason = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required unless you accept. The institution reads it."),
+    )
+    reopen_until = forms.DateField(
+        label=_("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("When you reopen the request."),
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("decision") == self.Decision.REOPEN and not data.get("reopen_until"):
+            self.add_error("reopen_until", _("Give the new due date."))
+        if (
+            data.get("decision") in (self.Decision.REOPEN, self.Decision.CLOSE)
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Say why the answer is not enough."))
+        return data
+
+
+class EvidenceAnswerForm(forms.Form):
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Files"), required=False, allow_empty_file=True
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=MAX_MESSAGE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the files show, or why there is none."),
+    )
+    confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 from accounts.permissions import PERM_ASSIGN_AUDITOR
 from audits.models import Audit, AuditUserObjectPermission
 from audits.permissions import AuditAction, audit_policy
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
+from institutions.models import Membership
+from institutions.permissions import institution_policy
+from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, EvidenceRequest
 
 State = AuditorAssignment.State
 
@@ -153,3 +155,30 @@ def consolidation_require(access: ReviewAccess) -> None:
 
 
 review_policy = ReviewPolicy()
+
+
+def evidence_requests_for(user: Any, audit: Audit) -> QuerySet[EvidenceRequest]:
+    """The evidence requests of an audit the user reaches (the caller has checked that the user
+    sees the audit): all of them for its review team, ERNST and the institution's coordinators;
+    a contributor, those on a standard assigned to them; nobody else any."""
+    requests = EvidenceRequest.objects.for_institution(audit.institution_id).filter(audit=audit)
+    capabilities = audit_policy.capabilities(user, audit)
+    if not capabilities[AuditAction.VIEW]:
+        return requests.none()
+    role = institution_policy.role(user, audit.institution_id)
+    if role == Membership.Role.CONTRIBUTOR:
+        return requests.filter(assessments__assignees=user).distinct()
+    return requests
+
+
+def evidence_request_or_404(user: Any, audit: Audit, request_id: int) -> EvidenceRequest:
+    request = (
+        evidence_requests_for(user, audit)
+        .filter(pk=request_id)
+        .prefetch_related("assessments__standard", "answers__files__current_revision")
+        .first()
+    )
+    if request is None:
+        raise Http404("No such evidence request.")
+    request.audit = audit
+    return request

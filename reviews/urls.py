@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import auditor, consolidation, findings, team
+from reviews.views import auditor, consolidation, findings, requests, team
 
 app_name = "reviews"
 
@@ -28,6 +28,22 @@ urlpatterns = [
     path("audits/<int:audit_id>/close/", team.audit_close, name="audit_close"),
     path("audits/<int:audit_id>/review/", auditor.review_overview, name="overview"),
     path("audits/<int:audit_id>/review/complete/", auditor.review_complete_view, name="complete"),
+    path("audits/<int:audit_id>/review/requests/", requests.team_requests, name="requests"),
+    path(
+        "audits/<int:audit_id>/review/requests/new/",
+        requests.request_create_view,
+        name="request_create",
+    ),
+    path(
+        "audits/<int:audit_id>/review/requests/<int:request_id>/decide/",
+        requests.request_decide_view,
+        name="request_decide",
+    ),
+    path(
+        "audits/<int:audit_id>/requests/<int:request_id>/",
+        requests.request_detail,
+        name="request",
+    ),
     path("audits/<int:audit_id>/review/findings/", findings.findings, name="findings"),
     path(
         "audits/<int:audit_id>/review/findings/observations/",

@@ -252,6 +252,30 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"rating": "met", "reason": "Both files show it", "version": 1},
     ),
+    # Evidence requests: the team's page (no request while audit A is in preparation: asking is
+    # refused, 400; an admin is not on the team, 403); the request pages of a request that does
+    # not exist (tests/reviews/test_request_pages.py walks real ones).
+    "reviews:requests": Access(only({AUD_IN: 200, ADMIN: 200} | REVIEW_REFUSED), kwargs=audit_a),
+    "reviews:request_create": Access(
+        only({AUD_IN: 400, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {
+            "codes": [w.standard.code],
+            "message": "Night rota",
+            "due_on": "2099-01-01",
+        },
+    ),
+    "reviews:request_decide": Access(
+        only(REVIEW_REFUSED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "request_id": 999999},
+        method="post",
+        data=lambda w: {"decision": "accept"},
+    ),
+    "reviews:request": Access(
+        only({}),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "request_id": 999999},
+    ),
     # Findings follow the consolidation: nothing before it (audit A is in preparation).
     "reviews:findings": Access(only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED), kwargs=audit_a),
     "reviews:finding_grade": Access(
