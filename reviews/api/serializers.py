@@ -3,9 +3,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from reviews.models import AuditorAssignment, Finding, Rating
+from reviews.models import AuditorAssignment, EvidenceRequest, Finding, Rating
 from reviews.services.findings import MAX_STATEMENT
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
+from reviews.services.requests import MAX_MESSAGE
 
 
 class TeamMemberSerializer(serializers.Serializer):
@@ -204,3 +205,72 @@ class FindingConflictSerializer(serializers.Serializer):
 class ObservationSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=16, help_text=_("The standard's code."))
     statement = serializers.CharField(max_length=MAX_STATEMENT)
+
+
+class AddendumFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    number = serializers.IntegerField(help_text=_("The E-number, after the sealed dossier's."))
+    name = serializers.CharField(source="current_revision.original_name")
+    size = serializers.IntegerField(source="current_revision.size")
+    sha256 = serializers.CharField(source="current_revision.sha256")
+
+
+class EvidenceAnswerSerializer(serializers.Serializer):
+    answered_by = serializers.EmailField(source="answered_by_email")
+    answered_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    files = AddendumFileSerializer(many=True)
+    previous_digest = serializers.CharField(
+        help_text=_("The digest this addendum chains to: the seal's, or the previous answer's.")
+    )
+    digest = serializers.CharField(help_text=_("SHA-256 of the addendum manifest."))
+
+
+class EvidenceRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    standards = serializers.SerializerMethodField()
+    message = serializers.CharField()
+    due_on = serializers.DateField()
+    state = serializers.ChoiceField(choices=EvidenceRequest.State.choices)
+    overdue = serializers.BooleanField(source="is_overdue")
+    requested_by = serializers.EmailField(source="requested_by_email")
+    created_at = serializers.DateTimeField()
+    decided_by = serializers.EmailField(source="decided_by_email", allow_blank=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_reason = serializers.CharField()
+    answers = EvidenceAnswerSerializer(many=True)
+
+    def get_standards(self, request: EvidenceRequest) -> list[str]:
+        """The codes of the standards asked about."""
+        return [a.standard.code for a in request.assessments.all()]
+
+
+class EvidenceRequestCreateSerializer(serializers.Serializer):
+    standards = serializers.ListField(child=serializers.CharField(max_length=8), allow_empty=False)
+    message = serializers.CharField(max_length=MAX_MESSAGE)
+    due_on = serializers.DateField()
+
+
+class EvidenceRequestAnswerSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, default=list
+    )
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_MESSAGE
+    )
+    confirmed_no_personal_data = serializers.BooleanField()
+
+
+class EvidenceDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accept", "reopen", "close"])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=MAX_MESSAGE
+    )
+    reopen_until = serializers.DateField(
+        required=False, allow_null=True, default=None, help_text=_("Required to reopen.")
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data["decision"] == "reopen" and data["reopen_until"] is None:
+            raise serializers.ValidationError({"reopen_until": [_("Give the new due date.")]})
+        return data

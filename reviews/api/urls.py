@@ -1,8 +1,23 @@
 from django.urls import path
 
-from reviews.api import views
+from reviews.api import requests, views
 
 urlpatterns = [
+    path(
+        "audits/<int:audit_id>/requests/",
+        requests.EvidenceRequestListView.as_view(),
+        name="evidence-requests",
+    ),
+    path(
+        "audits/<int:audit_id>/requests/<int:request_id>/answer/",
+        requests.EvidenceRequestAnswerView.as_view(),
+        name="evidence-request-answer",
+    ),
+    path(
+        "audits/<int:audit_id>/requests/<int:request_id>/decision/",
+        requests.EvidenceRequestDecisionView.as_view(),
+        name="evidence-request-decision",
+    ),
     path("reviews/", views.MyReviewListView.as_view(), name="review-list"),
     path("reviews/<int:review_id>/accept/", views.ReviewAcceptView.as_view(), name="review-accept"),
     path(

@@ -204,6 +204,20 @@ VALID: dict[str, Valid] = {
     "audits_review_complete_create": on_review_a(403),
     "audits_review_divergences_list": on_review_a(403),
     "audits_review_evaluation_retrieve": on_review_a(403),
+    # Evidence requests: audit A is in preparation, so asking is refused (400) and no request
+    # exists to answer or decide (404); tests/reviews/test_request_api.py walks real ones.
+    "audits_requests_list": on_audit_a(200),
+    "audits_requests_create": on_review_a(
+        400, body={"standards": [STANDARD_CODE], "message": "Night rota", "due_on": "2099-01-01"}
+    ),
+    "audits_requests_answer_create": on_audit_a(
+        404,
+        request_id=999999,
+        body={"files": [PDF], "comment": "Here", "confirmed_no_personal_data": True},
+    ),
+    "audits_requests_decision_create": on_review_a(
+        404, request_id=999999, body={"decision": "accept"}
+    ),
     "audits_review_findings_list": on_review_a(403),
     "audits_review_findings_create": on_review_a(
         403, body={"code": STANDARD_CODE, "statement": "Could publish the rota"}

@@ -382,6 +382,21 @@ MATRIX: dict[str, Access] = {
     "review-evaluation": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
     ),
+    # Evidence requests: the list follows who sees the audit; asking is the team's (refused, 400,
+    # while audit A is in preparation); no request exists to answer or decide.
+    "evidence-requests": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
+    "evidence-request-answer": Access(
+        only({}, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "request_id": 999999},
+        method="post",
+        data=lambda w: {"comment": "Here", "confirmed_no_personal_data": True},
+    ),
+    "evidence-request-decision": Access(
+        only({}, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "request_id": 999999},
+        method="post",
+        data=lambda w: {"decision": "accept"},
+    ),
     "review-findings": Access(
         only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
     ),
