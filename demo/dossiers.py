@@ -185,7 +185,7 @@ def _xlsx(document: DemoDocument, institution: Institution) -> bytes:
     return buffer.getvalue()
 
 
-def _file(document: DemoDocument, institution: Institution) -> SimpleUploadedFile:
+def demo_file(document: DemoDocument, institution: Institution) -> SimpleUploadedFile:
     if document.filename.endswith(".xlsx"):
         content = _xlsx(document, institution)
         mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -262,7 +262,7 @@ def dossier_ensure(spec: DemoDossier, admin: User) -> Audit | None:
         evidence_upload(
             audit=audit,
             user=coordinator,
-            uploaded=_file(document, institution),
+            uploaded=demo_file(document, institution),
             assessments=supported,
             confirmed_no_personal_data=True,
             effective_date=timezone.localdate() - timedelta(days=document.age_days),

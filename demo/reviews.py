@@ -8,9 +8,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
+from institutions.models import Membership
 from reviews.models import AuditorAssignment, Finding, Rating
 from reviews.services.findings import finding_grade, observation_add
 from reviews.services.ratings import rating_save, review_complete
+from reviews.services.requests import evidence_request_answer, evidence_request_create
 from reviews.services.team import assignment_accept, team_assign
 
 # (standard index, lead's rating, second's rating); None: not rated yet by that auditor.
@@ -69,6 +71,51 @@ def review_demo_ensure(*, audit: Audit, admin: User) -> None:
                 evidence=[link.evidence for link in files],
                 base_version=0,
             )
+    _requests_demo(audit=audit, lead=lead, assessments=assessments)
+
+
+def _requests_demo(*, audit: Audit, lead: User, assessments: list[StandardAssessment]) -> None:
+    """Two evidence requests from Ana: one open, one the coordinator has answered with a file
+    (sealed as the first addendum), waiting for her decision."""
+    coordinator = (
+        Membership.objects.filter(
+            institution_id=audit.institution_id, role=Membership.Role.COORDINATOR
+        )
+        .select_related("user")
+        .first()
+    )
+    evidence_request_create(
+        audit=audit,
+        user=lead,
+        assessments=[assessments[4]],
+        message="The rota shows who is on call by day; please add the night and weekend rota.",
+        due_on=timezone.localdate() + timedelta(days=10),
+    )
+    answered = evidence_request_create(
+        audit=audit,
+        user=lead,
+        assessments=[assessments[2]],
+        message="Please add the minutes of the last annual review of the programme.",
+        due_on=timezone.localdate() + timedelta(days=5),
+    )
+    if coordinator is None:
+        return
+    from demo.dossiers import DemoDocument, demo_file  # noqa: PLC0415 - it seeds this module's reviews
+
+    minutes = DemoDocument(
+        "annual-review-minutes.pdf",
+        "Annual review of the peer support programme",
+        (),
+        ("The steering group reviewed the indicators and agreed three improvements.",),
+        age_days=60,
+    )
+    evidence_request_answer(
+        request=answered,
+        user=coordinator.user,
+        uploads=[demo_file(minutes, audit.institution)],
+        comment="The minutes of the annual review, approved by the steering group.",
+        confirmed_no_personal_data=True,
+    )
 
 
 # The Dutch centre's Training dossier, reviewed by Ana alone and complete: (standard code, rating,

@@ -14,7 +14,7 @@ from audits.services.submission import dossier_gaps, manifest_verify
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
-from reviews.models import AuditorAssignment
+from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
 from reviews.selectors import audit_evaluation, finding_list
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,12 @@ def test_seed_gives_every_institution_a_living_dossier() -> None:
     assert {"pdf", "xlsx"} <= kinds
     # Generated files hold no personal data: nothing is flagged.
     assert not [r for r in EvidenceRevision.unscoped.all() if r.is_flagged]
+    # Ana has asked for more evidence twice: one request open, one answered (the first addendum).
+    requests = EvidenceRequest.objects.for_institution(sealed.institution).filter(audit=sealed)
+    assert sorted(requests.values_list("state", flat=True)) == ["answered", "open"]
+    assert EvidenceRequestAnswer.objects.for_institution(
+        sealed.institution
+    ).get().previous_digest == (sealed.manifest_digest)
     # The Spanish hospital also works on a Training dossier.
     spanish_training = Audit.unscoped.get(
         component="training", institution__name="Hospital Universitario del Mediterráneo"
