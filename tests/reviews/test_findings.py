@@ -2,13 +2,18 @@
 partially met or not met; the lead grades and states them and adds observations, on the page and
 over the API; everyone else reads or is kept out, as for the consolidation."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from audits.models import AuditEvent
 from reviews.models import Finding
-from reviews.services.findings import findings_from_consolidation
-from tests.audits.support import form_errors, page_messages, page_text
+from reviews.services.findings import findings_from_consolidation, observation_add
+from reviews.services.requests import evidence_request_answer, evidence_request_create
+from tests.audits.support import form_errors, page_messages, page_text, pdf_upload
 from tests.reviews.conftest import Review
+from tests.reviews.test_queries import count
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +175,42 @@ def test_a_finding_of_another_institutions_audit_is_not_found(review: Review) ->
     elsewhere.refresh_from_db()
     assert (elsewhere.grade, elsewhere.statement, elsewhere.version) == ("", "B's own", 1)
     assert "B's own" not in str(lead.get(api(review)).json())
+
+
+def test_the_findings_and_requests_pages_do_not_grow_with_their_rows(review: Review) -> None:
+    """One finding and one request, then seven findings and four answered requests: the same
+    number of queries on the findings page, the team's request page and the dossier dashboard."""
+    completed(review, **{review.codes[3]: "not_met"})
+    coordinator = review.world.users["coordinator_a"]
+
+    def ask(n: int) -> None:
+        for i in range(n):
+            request = evidence_request_create(
+                audit=review.audit,
+                user=review.lead,
+                assessments=review.assessments[i : i + 2],
+                message=f"More on {i}",
+                due_on=timezone.localdate() + timedelta(days=5),
+            )
+            evidence_request_answer(
+                request=request,
+                user=coordinator,
+                uploads=[pdf_upload(f"answer-{i}.pdf", f"Answer {i}")[0]],
+                comment="Here",
+                confirmed_no_personal_data=True,
+            )
+
+    pages = {
+        "findings": (review.client(review.lead), review.url("reviews:findings")),
+        "requests": (review.client(review.lead), review.url("reviews:requests")),
+        "dashboard": (review.client(coordinator), review.url("audits:detail")),
+    }
+    ask(1)
+    small = {name: count(client, url) for name, (client, url) in pages.items()}
+    for assessment in review.assessments[:6]:
+        observation_add(
+            audit=review.audit, assessment=assessment, user=review.lead, statement="Idea"
+        )
+    ask(3)
+    large = {name: count(client, url) for name, (client, url) in pages.items()}
+    assert small == large
