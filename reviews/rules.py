@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from auditors.models import ConflictOfInterest
 from audits.models import Audit, StandardAssessment
+from rescue.errors import ActionRefusedError
 
 
 @dataclass(frozen=True)
@@ -63,3 +64,16 @@ def rating_errors(*, rating: str, rationale: str) -> dict[str, str]:
     if rating != StandardAssessment.Rating.MET and not rationale.strip():
         return {"rationale": _("Say why the standard is not fully met (or does not apply).")}
     return {}
+
+
+def required_text(value: str, *, missing: str, limit: int) -> str:
+    """A text a step needs (a request's message, a finding's statement, a reason): stripped,
+    refused when empty (with ``missing``) or longer than ``limit``."""
+    value = value.strip()
+    if not value:
+        raise ActionRefusedError(missing)
+    if len(value) > limit:
+        raise ActionRefusedError(
+            _("The text is too long (at most %(max)s characters).") % {"max": limit}
+        )
+    return value

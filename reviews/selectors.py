@@ -272,3 +272,24 @@ def finding_list(*, audit: Audit) -> list[Finding]:
         .select_related("assessment__standard", "assessment__consolidated_rating")
         .order_by("assessment__standard__order", "kind", "pk")
     )
+
+
+def standard_choices(*, audit: Audit) -> list[tuple[str, str]]:
+    """The audit's standards as form choices (code, "code title"), in the catalogue's order."""
+    return [
+        (code, f"{code} {title}")
+        for code, title in StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .order_by("standard__order")
+        .values_list("standard__code", "standard__title")
+    ]
+
+
+def finding_get(*, audit: Audit, finding_id: int) -> Finding | None:
+    """One finding of the audit, read as ``finding_list`` reads them (None: not this audit's)."""
+    return (
+        Finding.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, pk=finding_id)
+        .select_related("assessment__standard", "assessment__consolidated_rating")
+        .first()
+    )

@@ -19,6 +19,16 @@ class DossierSealedError(ActionRefusedError):
         super().__init__(str(SEALED_MESSAGE))  # in the language active when refused
 
 
+def audit_locked(audit_id: int) -> Audit:
+    """The audit read under its row lock until the caller's transaction ends (with its
+    institution and catalogue version): the review's steps take it to run one at a time."""
+    return (
+        Audit.unscoped.select_for_update(of=("self",))
+        .select_related("institution", "catalogue_version")
+        .get(pk=audit_id)
+    )
+
+
 def audit_lock_open(*, audit: Audit) -> None:
     """Lock the audit row until the caller's transaction ends; refuse if the dossier is sealed.
 

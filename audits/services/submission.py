@@ -160,6 +160,18 @@ def audit_submit(*, audit: Audit, user: User) -> Audit:
     return audit
 
 
+def stored_sha256(revision: EvidenceRevision) -> str | None:
+    """The SHA-256 of a revision's stored file, read again (None: gone from storage)."""
+    hasher = hashlib.sha256()
+    try:
+        with revision.file.open("rb") as handle:
+            for chunk in handle.chunks():
+                hasher.update(chunk)
+    except FileNotFoundError:
+        return None
+    return hasher.hexdigest()
+
+
 def manifest_verify(*, audit: Audit) -> list[str]:
     """Check the sealed dossier against its manifest: the manifest against its digest, each
     self-assessment against its hash, every stored file re-hashed. The problems found (none when
@@ -192,15 +204,10 @@ def manifest_verify(*, audit: Audit) -> list[str]:
             if revision is None:
                 problems.append(f"{code}: {item['name']} is missing")
                 continue
-            hasher = hashlib.sha256()
-            try:
-                with revision.file.open("rb") as handle:
-                    for chunk in handle.chunks():
-                        hasher.update(chunk)
-            except FileNotFoundError:  # the row is there, the stored file is not
+            stored = stored_sha256(revision)
+            if stored is None:  # the row is there, the stored file is not
                 problems.append(f"{code}: {item['name']} is missing from storage")
-                continue
-            if hasher.hexdigest() != item["sha256"]:
+            elif stored != item["sha256"]:
                 problems.append(f"{code}: {item['name']} has changed since submission")
     # What was added since, by answers to evidence requests, chains to the seal.
     from reviews.services.requests import addenda_verify  # noqa: PLC0415 - reviews builds on audits

@@ -45,6 +45,7 @@ from reviews.permissions import (
 from reviews.selectors import (
     StandardRow,
     audit_evaluation,
+    finding_get,
     finding_list,
     my_review_list,
     review_standard_rows,
@@ -262,7 +263,7 @@ class FindingListView(ReviewScopedMixin, APIView):
             )
         except ActionRefusedError as exc:
             raise refused(exc) from None
-        [saved] = [f for f in finding_list(audit=access.audit) if f.pk == finding.pk]
+        saved = finding_get(audit=access.audit, finding_id=finding.pk)
         return Response(FindingSerializer(saved).data, status=201)
 
 
@@ -280,7 +281,7 @@ class FindingView(ReviewScopedMixin, APIView):
     def put(self, request: Request, audit_id: int, finding_id: int) -> Response:
         access = self.access
         consolidation_require(access)
-        finding = next((f for f in finding_list(audit=access.audit) if f.pk == finding_id), None)
+        finding = finding_get(audit=access.audit, finding_id=finding_id)
         if finding is None:
             raise Http404("No such finding in this audit.")
         serializer = FindingSaveSerializer(data=request.data)

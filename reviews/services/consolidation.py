@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.services.seal import audit_locked
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating
 from reviews.rules import rating_errors
@@ -109,11 +110,7 @@ def divergence_decide(
     base_version: int,
 ) -> ConsolidatedRating:
     """The lead auditor sets the team's rating of a standard the auditors rated differently."""
-    audit = (
-        Audit.unscoped.select_for_update(of=("self",))
-        .select_related("institution", "catalogue_version")
-        .get(pk=consolidated.audit_id)
-    )
+    audit = audit_locked(consolidated.audit_id)
     scope = audit.institution_id
     lead = (
         AuditorAssignment.objects.for_institution(scope)

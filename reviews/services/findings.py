@@ -14,8 +14,10 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.services.seal import audit_locked
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, ConsolidatedRating, Finding
+from reviews.rules import required_text
 
 MAX_STATEMENT = 5000
 SHORT = ("partially_met", "not_met")
@@ -64,11 +66,7 @@ def findings_from_consolidation(*, audit: Audit) -> int:
 
 def _lead_locked(audit_id: int, user: User) -> Audit:
     """The audit under its row lock, if the user leads its team and the review is complete."""
-    audit = (
-        Audit.unscoped.select_for_update(of=("self",))
-        .select_related("institution", "catalogue_version")
-        .get(pk=audit_id)
-    )
+    audit = audit_locked(audit_id)
     lead = (
         AuditorAssignment.objects.for_institution(audit.institution_id)
         .filter(audit=audit, ended_at__isnull=True, role=AuditorAssignment.Role.LEAD)
@@ -87,14 +85,11 @@ def _lead_locked(audit_id: int, user: User) -> Audit:
 
 
 def _statement_required(statement: str) -> str:
-    statement = statement.strip()
-    if not statement:
-        raise ActionRefusedError(_("State what the finding is and the evidence for it."))
-    if len(statement) > MAX_STATEMENT:
-        raise ActionRefusedError(
-            _("The statement is too long (at most %(max)s characters).") % {"max": MAX_STATEMENT}
-        )
-    return statement
+    return required_text(
+        statement,
+        missing=_("State what the finding is and the evidence for it."),
+        limit=MAX_STATEMENT,
+    )
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.services.seal import audit_locked
 from evidence.models import EvidenceFile
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, AuditorRating
@@ -124,11 +125,7 @@ def rating_save(
 def review_complete(*, assignment: AuditorAssignment, user: User) -> AuditorAssignment:
     """The auditor is done: every standard rated. Their ratings are fixed from now on; once the
     whole team is done, the consolidation starts."""
-    audit = (
-        Audit.unscoped.select_for_update(of=("self",))
-        .select_related("institution", "catalogue_version")
-        .get(pk=assignment.audit_id)
-    )
+    audit = audit_locked(assignment.audit_id)
     assignment = (
         AuditorAssignment.objects.for_institution(audit.institution_id)
         .select_for_update()

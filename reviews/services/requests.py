@@ -7,7 +7,6 @@ the comment) whose digest chains to the previous one: the dossier's manifest dig
 first answer, the previous answer's digest after. ``addenda_verify`` walks the chain.
 """
 
-import hashlib
 from datetime import date
 from typing import Any
 
@@ -20,26 +19,20 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
-from audits.services.submission import canonical_digest
+from audits.services.seal import audit_locked
+from audits.services.submission import canonical_digest, stored_sha256
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.services import evidence_addendum_store
 from institutions.models import Membership
 from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
+from reviews.rules import required_text
 
 State = EvidenceRequest.State
 REVIEWING = (Audit.Status.IN_REVIEW, Audit.Status.REVIEW_COMPLETE)
 MAX_MESSAGE = 5000
 MAX_FILES = 20
-
-
-def _locked(audit_id: int) -> Audit:
-    return (
-        Audit.unscoped.select_for_update(of=("self",))
-        .select_related("institution", "catalogue_version")
-        .get(pk=audit_id)
-    )
 
 
 def _reviewing(audit: Audit) -> None:
@@ -66,17 +59,6 @@ def _team_member(audit: Audit, user: User) -> AuditorAssignment:
     return place
 
 
-def _text(value: str, what: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ActionRefusedError(what)
-    if len(value) > MAX_MESSAGE:
-        raise ActionRefusedError(
-            _("The text is too long (at most %(max)s characters).") % {"max": MAX_MESSAGE}
-        )
-    return value
-
-
 @transaction.atomic
 def evidence_request_create(
     *,
@@ -87,14 +69,16 @@ def evidence_request_create(
     due_on: date,
 ) -> EvidenceRequest:
     """An auditor of the team asks for more evidence on one or more standards."""
-    audit = _locked(audit.pk)
+    audit = audit_locked(audit.pk)
     _team_member(audit, user)
     _reviewing(audit)
     if not assessments:
         raise ActionRefusedError(_("Choose the standard(s) the request is about."))
     if any(a.audit_id != audit.pk for a in assessments):
         raise ActionRefusedError(_("A standard of another audit cannot be part of the request."))
-    message = _text(message, _("Say what is missing and what would show it."))
+    message = required_text(
+        message, missing=_("Say what is missing and what would show it."), limit=MAX_MESSAGE
+    )
     if due_on < timezone.localdate():
         raise ActionRefusedError(_("The due date is in the past."))
     request = EvidenceRequest.objects.create(
@@ -140,7 +124,7 @@ def evidence_request_answer(
     """The institution answers an open request: the new files (each through the upload checks)
     join the standards asked about with the next E-numbers, and the answer is sealed as the
     next addendum of the chain."""
-    audit = _locked(request.audit_id)
+    audit = audit_locked(request.audit_id)
     request = (
         EvidenceRequest.objects.for_institution(audit.institution_id)
         .select_for_update(of=("self",))
@@ -260,7 +244,7 @@ def evidence_request_decide(
     """An auditor of the team accepts the answer; or rejects it with a reason, reopening the
     request until a new due date or (without one) closing it as unanswered. An open request
     past its due date may be closed as unanswered the same way."""
-    audit = _locked(request.audit_id)
+    audit = audit_locked(request.audit_id)
     _team_member(audit, user)
     _reviewing(audit)
     request = (
@@ -279,7 +263,9 @@ def evidence_request_decide(
                 _("This request is %(state)s already.")
                 % {"state": request.get_state_display().lower()}
             )
-        reason = _text(reason, _("Say why the answer is not enough."))
+        reason = required_text(
+            reason, missing=_("Say why the answer is not enough."), limit=MAX_MESSAGE
+        )
         if reopen_until is not None:
             if reopen_until < timezone.localdate():
                 raise ActionRefusedError(_("The due date is in the past."))
@@ -331,14 +317,9 @@ def addenda_verify(*, audit: Audit) -> list[str]:
             if revision is None:
                 problems.append(f"{label}: {item['name']} is missing")
                 continue
-            hasher = hashlib.sha256()
-            try:
-                with revision.file.open("rb") as handle:
-                    for chunk in handle.chunks():
-                        hasher.update(chunk)
-            except FileNotFoundError:
+            stored = stored_sha256(revision)
+            if stored is None:
                 problems.append(f"{label}: {item['name']} is missing from storage")
-                continue
-            if hasher.hexdigest() != item["sha256"]:
+            elif stored != item["sha256"]:
                 problems.append(f"{label}: {item['name']} has changed since it was added")
     return problems

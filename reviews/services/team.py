@@ -17,6 +17,7 @@ from auditors.models import AuditorProfile, ConflictOfInterest
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
 from audits.permissions import PERM_REVIEW_AUDIT, AuditAction, audit_policy
+from audits.services.seal import audit_locked
 from institutions.models import Membership
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment
@@ -33,14 +34,6 @@ TEAM_OPEN = (Audit.Status.SUBMITTED, Audit.Status.IN_REVIEW)
 def _require_admin(user: User, audit: Audit) -> None:
     if not audit_policy.can(user, AuditAction.ASSIGN_AUDITORS, audit):
         raise ActionForbiddenError(_("Only ERNST administrators assign and withdraw auditors."))
-
-
-def _locked(audit: Audit) -> Audit:
-    return (
-        Audit.unscoped.select_for_update(of=("self",))
-        .select_related("institution", "catalogue_version")
-        .get(pk=audit.pk)
-    )
 
 
 def _require_team_open(audit: Audit) -> None:
@@ -110,7 +103,7 @@ def team_assign(
 ) -> AuditorAssignment:
     """Give ``auditor`` the ``role`` on the audit's team (replacing its holder if asked)."""
     _require_admin(assigned_by, audit)
-    audit = _locked(audit)
+    audit = audit_locked(audit.pk)
     _require_team_open(audit)
     if not is_auditor(auditor):
         raise ActionRefusedError(
@@ -176,7 +169,7 @@ def _own_assignment(assignment: AuditorAssignment, user: User) -> AuditorAssignm
 @transaction.atomic
 def assignment_accept(*, assignment: AuditorAssignment, user: User) -> AuditorAssignment:
     """The auditor takes the review on; the first acceptance puts the audit in review."""
-    audit = _locked(assignment.audit)
+    audit = audit_locked(assignment.audit_id)
     assignment = _own_assignment(assignment, user)
     if assignment.state != State.INVITED:
         raise ActionRefusedError(
@@ -204,7 +197,7 @@ def assignment_accept(*, assignment: AuditorAssignment, user: User) -> AuditorAs
 @transaction.atomic
 def assignment_decline(*, assignment: AuditorAssignment, user: User, reason: str) -> None:
     """The auditor says no, with a reason: the place is free again and access ends at once."""
-    audit = _locked(assignment.audit)
+    audit = audit_locked(assignment.audit_id)
     assignment = _own_assignment(assignment, user)
     if assignment.state != State.INVITED:
         raise ActionRefusedError(
@@ -272,7 +265,7 @@ def assignment_withdraw(
 ) -> None:
     """Take an auditor off the team: access ends at once, their ratings stay attributed."""
     _require_admin(ended_by, assignment.audit)
-    audit = _locked(assignment.audit)
+    audit = audit_locked(assignment.audit_id)
     assignment = (
         AuditorAssignment.objects.for_institution(audit.institution_id)
         .select_for_update()
@@ -301,7 +294,7 @@ def assignments_end_for_conflict(*, auditor: User, institution_id: int) -> int:
             reason="conflict of interest declared",
         )
         # The rest of the team may all have completed: their consolidation starts now.
-        _after_team_change(_locked(assignment.audit))
+        _after_team_change(audit_locked(assignment.audit_id))
         count += 1
     return count
 

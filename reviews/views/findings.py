@@ -17,18 +17,8 @@ from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import FindingForm, ObservationForm, form_rebase
 from reviews.models import Finding
 from reviews.permissions import ReviewAccess, consolidation_require, review_policy
-from reviews.selectors import finding_list
+from reviews.selectors import finding_get, finding_list, standard_choices
 from reviews.services.findings import FindingConflictError, finding_grade, observation_add
-
-
-def _codes(access: ReviewAccess) -> list[tuple[str, str]]:
-    return [
-        (code, f"{code} {title}")
-        for code, title in StandardAssessment.objects.for_institution(access.audit.institution_id)
-        .filter(audit=access.audit)
-        .order_by("standard__order")
-        .values_list("standard__code", "standard__title")
-    ]
 
 
 def findings_page(
@@ -57,7 +47,7 @@ def findings_page(
             )
         items.append({"finding": finding, "form": form, "current": (current or {}).get(finding.pk)})
     if observation is None and can_edit:
-        observation = ObservationForm(codes=_codes(access), auto_id="obs_%s")
+        observation = ObservationForm(codes=standard_choices(audit=access.audit), auto_id="obs_%s")
     context = {
         "access": access,
         "audit": access.audit,
@@ -90,12 +80,7 @@ def finding_grade_view(
     request: AuthenticatedHttpRequest, audit_id: int, finding_id: int
 ) -> HttpResponse:
     access = _lead_access(request, audit_id)
-    finding = (
-        Finding.objects.for_institution(access.audit.institution_id)
-        .filter(audit=access.audit, pk=finding_id)
-        .select_related("assessment__standard")
-        .first()
-    )
+    finding = finding_get(audit=access.audit, finding_id=finding_id)
     if finding is None:
         raise Http404("No such finding in this audit.")
     form = FindingForm(request.POST, finding=finding, auto_id=f"f{finding.pk}_%s")
@@ -133,7 +118,9 @@ def finding_grade_view(
 @require_POST
 def observation_add_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     access = _lead_access(request, audit_id)
-    form = ObservationForm(request.POST, codes=_codes(access), auto_id="obs_%s")
+    form = ObservationForm(
+        request.POST, codes=standard_choices(audit=access.audit), auto_id="obs_%s"
+    )
     if not form.is_valid():
         return findings_page(request, access, observation=form, status=400)
     assessment = (

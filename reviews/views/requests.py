@@ -21,22 +21,13 @@ from reviews.permissions import (
     evidence_requests_for,
     review_policy,
 )
+from reviews.selectors import standard_choices
 from reviews.services.requests import (
     evidence_request_answer,
     evidence_request_create,
     evidence_request_decide,
     may_answer,
 )
-
-
-def _codes(access: ReviewAccess) -> list[tuple[str, str]]:
-    return [
-        (code, f"{code} {title}")
-        for code, title in StandardAssessment.objects.for_institution(access.audit.institution_id)
-        .filter(audit=access.audit)
-        .order_by("standard__order")
-        .values_list("standard__code", "standard__title")
-    ]
 
 
 def _listed(user: object, access: ReviewAccess) -> list[EvidenceRequest]:
@@ -59,7 +50,9 @@ def team_page(
     if form is None and can_ask:
         preselected = request.GET.getlist("code")
         form = EvidenceRequestForm(
-            codes=_codes(access), initial={"codes": preselected}, auto_id="req_%s"
+            codes=standard_choices(audit=access.audit),
+            initial={"codes": preselected},
+            auto_id="req_%s",
         )
     items = []
     for item in _listed(request.user, access):
@@ -87,7 +80,9 @@ def team_requests(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
 @require_POST
 def request_create_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
     access = review_policy.access_or_404(request.user, audit_id)
-    form = EvidenceRequestForm(request.POST, codes=_codes(access), auto_id="req_%s")
+    form = EvidenceRequestForm(
+        request.POST, codes=standard_choices(audit=access.audit), auto_id="req_%s"
+    )
     if not form.is_valid():
         return team_page(request, access, form=form, status=400)
     assessments = list(

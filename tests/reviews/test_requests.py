@@ -223,3 +223,16 @@ def test_an_open_request_past_its_date_is_overdue(review: Review) -> None:
     ).update(due_on=in_days(-1))
     request.refresh_from_db()
     assert request.is_overdue
+
+
+def test_a_text_past_its_limit_is_refused_with_the_limit(review: Review) -> None:
+    review.form_team()
+    with pytest.raises(ActionRefusedError, match="at most 5000 characters"):
+        evidence_request_create(
+            audit=review.audit,
+            user=review.lead,
+            assessments=review.assessments[:1],
+            message="x" * 5001,
+            due_on=in_days(3),
+        )
+    assert not EvidenceRequest.objects.for_institution(review.audit.institution_id).exists()
