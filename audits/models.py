@@ -24,6 +24,8 @@ class Audit(TenantOwnedModel):
         SUBMITTED = "submitted", _("Submitted")
         IN_REVIEW = "in_review", _("In review")
         REVIEW_COMPLETE = "review_complete", _("Review complete")
+        DRAFT_RELEASED = "draft_released", _("Draft report released")
+        FINAL_REPORT = "final_report", _("Final report issued, awaiting the decision")
         DECIDED = "decided", _("Decided")
         CLOSED = "closed", _("Closed")
 
@@ -192,6 +194,18 @@ class AuditEvent(TenantOwnedModel):
         EVIDENCE_ACCEPTED = "evidence_accepted", _("Answer to an evidence request accepted")
         EVIDENCE_REOPENED = "evidence_reopened", _("Evidence request reopened")
         EVIDENCE_CLOSED = "evidence_closed", _("Evidence request closed unanswered")
+        RECOMMENDATION_SET = "recommendation_set", _("Recommendation recorded")
+        REPORT_RELEASED = "report_released", _("Draft report released")
+        REPORT_COMMENTED = "report_commented", _("Comment on the draft report")
+        COMMENT_ANSWERED = "comment_answered", _("Comment answered")
+        REPLIES_DONE = "replies_done", _("No more comments")
+        REPORT_FINALISED = "report_finalised", _("Final report issued")
+        PLAN_SUBMITTED = "plan_submitted", _("Corrective-action plan submitted")
+        PLAN_ACCEPTED = "plan_accepted", _("Corrective-action plan accepted")
+        PLAN_RETURNED = "plan_returned", _("Corrective-action plan returned")
+        ACTION_DONE = "action_done", _("Corrective action reported done")
+        ACTION_VERIFIED = "action_verified", _("Corrective action verified and closed")
+        ACTION_KEPT_OPEN = "action_kept_open", _("Corrective action kept open")
         CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(

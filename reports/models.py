@@ -25,6 +25,7 @@ def report_storage_path(instance: "Report", filename: str) -> str:
 class Report(TenantOwnedModel):
     class Kind(models.TextChoices):
         DOSSIER = "dossier", "Dossier report"
+        AUDIT = "audit", "Audit report"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from audits.models import Audit, StandardAssessment
 from evidence.models import EvidenceFile
 from institutions.tenancy import TenantOwnedModel
+from standards.choices import InterventionLevel
 
 Rating = StandardAssessment.Rating
 
@@ -220,6 +221,12 @@ class Finding(TenantOwnedModel):
     )
     graded_by_email = models.EmailField(blank=True)
     graded_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the lead withdrew it, accepting the institution's reply (the comment's "
+        "answer says why).",
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta(TenantOwnedModel.Meta):
@@ -242,6 +249,8 @@ class Finding(TenantOwnedModel):
     @property
     def label(self) -> str:
         """Its grade, or what it is while ungraded (for lists, without translating every choice)."""
+        if self.withdrawn_at is not None:
+            return str(_("Withdrawn after the institution's reply"))
         if self.grade:
             return str(self.Grade(self.grade).label)
         if self.kind == self.Kind.OBSERVATION:
@@ -291,10 +300,26 @@ class EvidenceRequest(TenantOwnedModel):
 
 
 class EvidenceRequestAnswer(TenantOwnedModel):
-    """The institution's answer to a request: new files and a comment, sealed as an addendum
-    manifest whose digest chains to the previous one (the dossier's seal for the first)."""
+    """An addendum to a sealed dossier: the institution's answer to an evidence request (new
+    files and a comment) or its report that a corrective action is done (the evidence and a
+    note), sealed as an addendum manifest whose digest chains to the previous one (the dossier's
+    seal for the first). One chain per audit, whichever the addendum's occasion."""
 
-    request = models.ForeignKey(EvidenceRequest, on_delete=models.CASCADE, related_name="answers")
+    request = models.ForeignKey(
+        EvidenceRequest,
+        on_delete=models.CASCADE,
+        related_name="answers",
+        null=True,
+        blank=True,
+    )
+    action = models.ForeignKey(
+        "CorrectiveAction",
+        on_delete=models.CASCADE,
+        related_name="reports",
+        null=True,
+        blank=True,
+        help_text="The corrective action reported done (instead of a request answered).",
+    )
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="addenda")
     comment = models.TextField(blank=True)
     files = models.ManyToManyField(EvidenceFile, related_name="request_answers")
@@ -313,7 +338,218 @@ class EvidenceRequestAnswer(TenantOwnedModel):
         ordering = ["answered_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["audit", "previous_digest"], name="addendum_one_chain"),
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, action__isnull=True)
+                | Q(request__isnull=True, action__isnull=False),
+                name="addendum_one_occasion",
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.action_id:
+            return f"Corrective action {self.action_id} reported done"
         return f"Answer to request {self.request_id}"
+
+
+class ReviewReport(TenantOwnedModel):
+    """The course of an audit's report: the lead auditor's recommendation, the release of the
+    draft to the institution, the reply window and the final report.
+
+    Until the release the institution sees nothing of the review. Released, its coordinators see
+    the consolidated ratings, rationales and findings (never the private notes, never the
+    auditors' originals) and may comment until ``reply_until``; the lead answers every comment.
+    The final report then goes to the certification decision."""
+
+    class Stage(models.TextChoices):
+        PREPARING = "preparing", _("In preparation")
+        RELEASED = "released", _("Draft released to the institution")
+        FINAL = "final", _("Final report issued")
+
+    class Recommendation(models.TextChoices):
+        CERTIFY = "certify", _("Certify")
+        CONDITIONS = "conditions", _("Certify on conditions")
+        DO_NOT_CERTIFY = "do_not_certify", _("Do not certify")
+
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="review_report")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.PREPARING)
+    recommendation = models.CharField(max_length=16, choices=Recommendation.choices, blank=True)
+    recommended_level = models.CharField(
+        max_length=16,
+        choices=InterventionLevel.choices,
+        blank=True,
+        help_text="RESCUE-Intervention: the level recommended; empty for other components.",
+    )
+    recommendation_reason = models.TextField(
+        blank=True, help_text="The lead auditor's grounds for the recommendation."
+    )
+    recommended_by_email = models.EmailField(blank=True)
+    recommended_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by_email = models.EmailField(blank=True)
+    reply_until = models.DateTimeField(
+        null=True, blank=True, help_text="The end of the reply window (set at the release)."
+    )
+    replies_done_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a coordinator declared they have no more comments."
+    )
+    replies_done_by_email = models.EmailField(blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by_email = models.EmailField(blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage="preparing") | Q(released_at__isnull=False),
+                name="review_report_released_when_past_preparing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report of audit {self.audit_id} ({self.stage})"
+
+    @property
+    def is_released(self) -> bool:
+        return self.stage != self.Stage.PREPARING
+
+    @property
+    def reply_open(self) -> bool:
+        """Comments are taken: released, before the window's end, and not declared done."""
+        return (
+            self.stage == self.Stage.RELEASED
+            and self.replies_done_at is None
+            and self.reply_until is not None
+            and timezone.now() < self.reply_until
+        )
+
+    @property
+    def recommendation_label(self) -> str:
+        if not self.recommendation:
+            return str(_("No recommendation yet"))
+        label = str(self.Recommendation(self.recommendation).label)
+        if self.recommended_level:
+            level = str(InterventionLevel(self.recommended_level).label)
+            return f"{label}: {level}"
+        return label
+
+
+class ReportComment(TenantOwnedModel):
+    """A coordinator's comment on the released draft, about one finding or the report as a
+    whole, and the lead auditor's answer: accepted (the rating or the finding changes, with the
+    reason; ``changes`` records what changed) or maintained (why)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        MAINTAINED = "maintained", _("Maintained")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="report_comments")
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        null=True,
+        blank=True,
+        help_text="The finding commented on; empty for the report as a whole.",
+    )
+    text = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_email = models.EmailField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    answer = models.TextField(blank=True)
+    changes = models.JSONField(
+        default=dict, blank=True, help_text="What an accepted comment changed (old → new)."
+    )
+    answered_by_email = models.EmailField(blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome="", answer="") | (~Q(outcome="") & ~Q(answer="")),
+                name="comment_answer_has_outcome_and_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on audit {self.audit_id}"
+
+    @property
+    def outcome_label(self) -> str:
+        return str(self.Outcome(self.outcome).label) if self.outcome else str(_("Not answered"))
+
+
+class CorrectiveActionPlan(TenantOwnedModel):
+    """The institution's answer to a nonconformity: its cause and the actions that will remove
+    it. The lead auditor accepts the plan or returns it with a reason; a returned plan is
+    submitted again."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted, to check")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned for changes")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="action_plans")
+    finding = models.OneToOneField(Finding, on_delete=models.CASCADE, related_name="plan")
+    cause = models.TextField(help_text="Why the standard is not met.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
+    submitted_by_email = models.EmailField()
+    submitted_at = models.DateTimeField()
+    decided_by_email = models.EmailField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["finding__assessment__standard__order"]
+
+    def __str__(self) -> str:
+        return f"Plan for finding {self.finding_id}"
+
+    @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
+
+class CorrectiveAction(TenantOwnedModel):
+    """One action of a plan: what, who, by when. The institution reports it done with evidence
+    (an addendum to the dossier); an auditor of the team closes it, or keeps it open with a
+    reason."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Reported done, to verify")
+        CLOSED = "closed", _("Verified, closed")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="corrective_actions")
+    plan = models.ForeignKey(CorrectiveActionPlan, on_delete=models.CASCADE, related_name="actions")
+    position = models.PositiveSmallIntegerField(default=1)
+    description = models.TextField()
+    owner = models.CharField(max_length=200, help_text="Who carries the action out.")
+    due_on = models.DateField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    done_note = models.TextField(blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by_email = models.EmailField(blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by_email = models.EmailField(blank=True)
+    verification_reason = models.TextField(
+        blank=True, help_text="Why the auditor kept the action open."
+    )
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["plan", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"Action {self.position} of plan {self.plan_id}"
+
+    @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_on < timezone.localdate()

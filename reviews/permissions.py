@@ -22,7 +22,13 @@ from audits.models import Audit, AuditUserObjectPermission
 from audits.permissions import AuditAction, audit_policy
 from institutions.models import Membership
 from institutions.permissions import institution_policy
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, EvidenceRequest
+from reviews.models import (
+    AuditorAssignment,
+    AuditorRating,
+    ConsolidatedRating,
+    EvidenceRequest,
+    ReviewReport,
+)
 
 State = AuditorAssignment.State
 
@@ -182,3 +188,47 @@ def evidence_request_or_404(user: Any, audit: Audit, request_id: int) -> Evidenc
         raise Http404("No such evidence request.")
     request.audit = audit
     return request
+
+
+@dataclass(frozen=True)
+class OutcomeAccess:
+    """Who reads the released outcome of a review, and what they may do with it."""
+
+    audit: Audit
+    report: ReviewReport
+    is_coordinator: bool
+
+
+def outcome_access_or_404(user: Any, audit_id: int) -> OutcomeAccess:
+    """The released review outcome (consolidated ratings, rationales, findings, plans, the reply
+    thread) for the institution's coordinators; the review team and ERNST read it too. Before
+    the release, and for contributors, a 403 that says why; anyone who does not see the audit,
+    a 404."""
+    from reviews.services.report import review_report_of  # noqa: PLC0415 - services use this
+
+    audit = audit_policy.get_or_404(user, AuditAction.VIEW, audit_id)
+    role = institution_policy.role(user, audit.institution_id)
+    if role == Membership.Role.CONTRIBUTOR:
+        raise PermissionDenied(_("The review's outcome goes to the institution's coordinators."))
+    report = review_report_of(audit)
+    if not report.is_released:
+        raise PermissionDenied(
+            _(
+                "The review's outcome reaches the institution when the lead auditor releases the "
+                "draft report."
+            )
+        )
+    return OutcomeAccess(
+        audit=audit, report=report, is_coordinator=role == Membership.Role.COORDINATOR
+    )
+
+
+def outcome_visible(user: Any, audit: Audit) -> bool:
+    """Whether the user reads the audit's review outcome (a member of the institution: only once
+    the draft is released; a coordinator only)."""
+    from reviews.services.report import review_report_of  # noqa: PLC0415
+
+    role = institution_policy.role(user, audit.institution_id)
+    if role is None:
+        return audit_policy.can(user, AuditAction.VIEW, audit)
+    return role == Membership.Role.COORDINATOR and review_report_of(audit).is_released

@@ -3,14 +3,22 @@ ratings a user may see. Every list is read in a fixed number of queries."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from institutions.models import Membership
 from reviews.evaluation import Evaluation, ScoringRules, StandardFacts, evaluate
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, Finding
+from reviews.models import (
+    AuditorAssignment,
+    AuditorRating,
+    ConsolidatedRating,
+    CorrectiveAction,
+    CorrectiveActionPlan,
+    Finding,
+    ReportComment,
+)
 from reviews.permissions import ReviewAccess, review_policy, team_active
 from reviews.rules import Refusal, candidate_refusals
 from standards.models import INTERVENTION_LEVEL_FIELDS
@@ -292,4 +300,78 @@ def finding_get(*, audit: Audit, finding_id: int) -> Finding | None:
         .filter(audit=audit, pk=finding_id)
         .select_related("assessment__standard", "assessment__consolidated_rating")
         .first()
+    )
+
+
+def plans_by_finding(*, audit: Audit) -> dict[int, CorrectiveActionPlan]:
+    """The audit's corrective-action plans by finding, each with its actions and the files of
+    the actions reported done (three queries)."""
+    scope = audit.institution_id
+    actions = CorrectiveAction.objects.for_institution(scope).prefetch_related(
+        "reports__files__current_revision"
+    )
+    return {
+        plan.finding_id: plan
+        for plan in CorrectiveActionPlan.objects.for_institution(scope)
+        .filter(audit=audit)
+        .prefetch_related(Prefetch("actions", queryset=actions))
+    }
+
+
+def comment_list(*, audit: Audit) -> list[ReportComment]:
+    """The reply thread: the institution's comments on the draft and the lead's answers."""
+    return list(
+        ReportComment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("finding__assessment__standard")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass
+class OutcomeFinding:
+    """A finding of the released report, with its plan and its part of the reply thread."""
+
+    finding: Finding
+    plan: CorrectiveActionPlan | None
+    comments: list[ReportComment]
+
+
+@dataclass
+class ReportOutcome:
+    """What the released report tells the institution: the consolidated rating of every
+    standard, the findings with their plans and comments, and the comments on the whole."""
+
+    standards: list[StandardAssessment]  # each with ``consolidated_rating`` read
+    findings: list[OutcomeFinding]
+    general_comments: list[ReportComment]
+
+    @property
+    def nonconformities(self) -> list[OutcomeFinding]:
+        return [f for f in self.findings if f.finding.kind == Finding.Kind.NONCONFORMITY]
+
+
+def report_outcome(*, audit: Audit) -> ReportOutcome:
+    """The review's outcome as the released report states it (never notes nor the auditors'
+    originals), in a fixed number of queries."""
+    standards = list(
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .select_related("standard__section", "consolidated_rating")
+        .defer("standard__operational_definition", "standard__evidence_required")
+        .order_by("standard__order")
+    )
+    plans = plans_by_finding(audit=audit)
+    comments = comment_list(audit=audit)
+    by_finding: dict[int, list[ReportComment]] = {}
+    for comment in comments:
+        if comment.finding_id is not None:
+            by_finding.setdefault(comment.finding_id, []).append(comment)
+    return ReportOutcome(
+        standards=standards,
+        findings=[
+            OutcomeFinding(finding, plans.get(finding.pk), by_finding.get(finding.pk, []))
+            for finding in finding_list(audit=audit)
+        ],
+        general_comments=[c for c in comments if c.finding_id is None],
     )

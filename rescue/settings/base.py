@@ -333,6 +333,8 @@ FILE_UPLOAD_HANDLERS = ["evidence.uploads.HashingUploadHandler"]
 # seed_demo creates accounts with known passwords: allowed only where this is True.
 DEMO_SEED_ALLOWED = env.bool("DEMO_SEED_ALLOWED", default=False)
 CATALOGUE_DIR = BASE_DIR / "fixtures" / "catalogue"
+# The institution's right of reply: days from the release of the draft audit report.
+REVIEW_REPLY_WINDOW_DAYS = env.int("REVIEW_REPLY_WINDOW_DAYS", default=14)
 
 LOGGING = {
     "version": 1,

@@ -43,7 +43,8 @@ def _reviewing(audit: Audit) -> None:
         )
 
 
-def _team_member(audit: Audit, user: User) -> AuditorAssignment:
+def team_member_required(audit: Audit, user: User, message: str = "") -> AuditorAssignment:
+    """The user's accepted place on the audit's team; 403 (``message``) without one."""
     place = (
         AuditorAssignment.objects.for_institution(audit.institution_id)
         .filter(
@@ -55,7 +56,9 @@ def _team_member(audit: Audit, user: User) -> AuditorAssignment:
         .first()
     )
     if place is None:
-        raise ActionForbiddenError(_("Only the auditors of the review team request evidence."))
+        raise ActionForbiddenError(
+            message or _("Only the auditors of the review team request evidence.")
+        )
     return place
 
 
@@ -70,7 +73,7 @@ def evidence_request_create(
 ) -> EvidenceRequest:
     """An auditor of the team asks for more evidence on one or more standards."""
     audit = audit_locked(audit.pk)
-    _team_member(audit, user)
+    team_member_required(audit, user)
     _reviewing(audit)
     if not assessments:
         raise ActionRefusedError(_("Choose the standard(s) the request is about."))
@@ -153,6 +156,46 @@ def evidence_request_answer(
             _("The text is too long (at most %(max)s characters).") % {"max": MAX_MESSAGE}
         )
     assessments = list(request.assessments.select_related("standard").order_by("standard__order"))
+    answer = addendum_add(
+        audit=audit,
+        user=user,
+        uploads=uploads,
+        assessments=assessments,
+        confirmed_no_personal_data=confirmed_no_personal_data,
+        comment=comment,
+        occasion={"request": request.pk, "message": request.message},
+        request=request,
+    )
+    addendum = answer.addendum
+    request.state = State.ANSWERED
+    request.save(update_fields=["state"])
+    audit_event_record(
+        audit=audit,
+        actor=user,
+        action=AuditEvent.Action.EVIDENCE_ANSWERED,
+        object_label=", ".join(addendum["standards"]),
+        assessments=assessments,
+        details={"request": request.pk, "files": len(addendum["files"]), "digest": answer.digest},
+    )
+    return answer
+
+
+def addendum_add(
+    *,
+    audit: Audit,
+    user: User,
+    uploads: list[UploadedFile],
+    assessments: list[StandardAssessment],
+    confirmed_no_personal_data: bool,
+    comment: str,
+    occasion: dict[str, Any],
+    request: EvidenceRequest | None = None,
+    action: Any = None,
+) -> EvidenceRequestAnswer:
+    """Add files to a sealed dossier as the next addendum of its chain: each file through the
+    upload checks, joining ``assessments`` with the next E-numbers; the addendum (``occasion``:
+    the request or the corrective action, the files with their SHA-256, the comment) chained to
+    the previous digest. The caller holds the audit's row lock and has checked who may add."""
     numbered = (
         EvidenceFile.objects.for_institution(audit.institution_id)
         .filter(audit=audit)
@@ -171,21 +214,20 @@ def evidence_request_answer(
         for offset, uploaded in enumerate(uploads, start=1)
     ]
     previous = addendum_head(audit)
-    now = timezone.now()
     addendum: dict[str, Any] = {
         "audit": audit.pk,
-        "request": request.pk,
-        "message": request.message,
+        **occasion,
         "standards": [a.standard.code for a in assessments],
         "files": [_file_entry(evidence) for evidence in files],
         "comment": comment,
         "answered_by": user.email,
-        "answered_at": now.isoformat(),
+        "answered_at": timezone.now().isoformat(),
         "previous_digest": previous,
     }
     answer = EvidenceRequestAnswer.objects.create(
         institution_id=audit.institution_id,
         request=request,
+        action=action,
         audit=audit,
         comment=comment,
         answered_by=user,
@@ -195,16 +237,6 @@ def evidence_request_answer(
         digest=canonical_digest(addendum),
     )
     answer.files.set(files)
-    request.state = State.ANSWERED
-    request.save(update_fields=["state"])
-    audit_event_record(
-        audit=audit,
-        actor=user,
-        action=AuditEvent.Action.EVIDENCE_ANSWERED,
-        object_label=", ".join(addendum["standards"]),
-        assessments=assessments,
-        details={"request": request.pk, "files": len(files), "digest": answer.digest},
-    )
     return answer
 
 
@@ -245,7 +277,7 @@ def evidence_request_decide(
     request until a new due date or (without one) closing it as unanswered. An open request
     past its due date may be closed as unanswered the same way."""
     audit = audit_locked(request.audit_id)
-    _team_member(audit, user)
+    team_member_required(audit, user)
     _reviewing(audit)
     request = (
         EvidenceRequest.objects.for_institution(audit.institution_id)
