@@ -48,8 +48,9 @@ from institutions.permissions import InstitutionAction, institution_policy
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
-from reviews.models import EvidenceRequest
-from reviews.permissions import evidence_requests_for
+from reviews.models import EvidenceRequest, ReviewReport
+from reviews.permissions import evidence_requests_for, outcome_visible
+from reviews.services.report import review_report_of
 
 HISTORY_PAGE_SIZE = 100
 
@@ -137,8 +138,25 @@ def dashboard_page(
         "can_report": report_policy.can(request.user, audit),
         "reports": report_policy.reports_for(request.user, audit)[:5],
         "evidence_requests": _evidence_requests(request.user, audit),
+        "review_report": _released_report(request.user, audit),
     }
     return render(request, "audits/audit_dashboard.html", context, status=status)
+
+
+RELEASED_STAGES = (
+    Audit.Status.DRAFT_RELEASED,
+    Audit.Status.FINAL_REPORT,
+    Audit.Status.DECIDED,
+    Audit.Status.CLOSED,
+)
+
+
+def _released_report(user: Any, audit: Audit) -> ReviewReport | None:
+    """The released audit report's course, for those who read the review's outcome."""
+    if audit.status not in RELEASED_STAGES or not outcome_visible(user, audit):
+        return None
+    report = review_report_of(audit)
+    return report if report.is_released else None
 
 
 def _evidence_requests(

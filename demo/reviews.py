@@ -9,9 +9,16 @@ from django.utils import timezone
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from institutions.models import Membership
-from reviews.models import AuditorAssignment, Finding, Rating
+from reviews.models import AuditorAssignment, Finding, Rating, ReportComment, ReviewReport
 from reviews.services.findings import finding_grade, observation_add
+from reviews.services.plans import plan_decide, plan_submit
 from reviews.services.ratings import rating_save, review_complete
+from reviews.services.report import (
+    recommendation_set,
+    report_comment_add,
+    report_comment_answer,
+    report_release,
+)
 from reviews.services.requests import evidence_request_answer, evidence_request_create
 from reviews.services.team import assignment_accept, team_assign
 
@@ -180,4 +187,91 @@ def completed_review_demo_ensure(*, audit: Audit, admin: User) -> None:
         assessment=assessments[0],
         user=lead,
         statement="The programme's aims could cite the ERNST levels they cover.",
+    )
+    finding_grade(
+        finding=findings["TRA03"],
+        user=lead,
+        grade=Finding.Grade.MINOR,
+        statement="Role play is planned for every cohort but scheduled for the first one only.",
+        base_version=findings["TRA03"].version,
+    )
+    _report_demo(audit=audit, lead=lead, findings=findings)
+
+
+def _report_demo(*, audit: Audit, lead: User, findings: dict[str, Finding]) -> None:
+    """Ana recommends and releases the draft report. The centre's coordinator has a plan for
+    each nonconformity (Ana accepted the one for TRA03; the one for TRA07 waits), has contested
+    the grade of TRA07 (not answered yet: the reply is in progress) and thanked the team (Ana
+    answered)."""
+    coordinator = (
+        Membership.objects.filter(
+            institution_id=audit.institution_id, role=Membership.Role.COORDINATOR
+        )
+        .select_related("user")
+        .first()
+    )
+    recommendation_set(
+        audit=audit,
+        user=lead,
+        recommendation=ReviewReport.Recommendation.DO_NOT_CERTIFY,
+        level="",
+        reason=(
+            "The trainees' competence is not assessed (TRA07, an Elementary standard): the "
+            "programme cannot be certified until it is. The other standards are met but for "
+            "the scheduling of role play (TRA03)."
+        ),
+        base_version=None,
+    )
+    report_release(audit=audit, user=lead)
+    if coordinator is None:
+        return
+    user = coordinator.user
+    today = timezone.localdate()
+    minor = plan_submit(
+        finding=findings["TRA03"],
+        user=user,
+        cause="Role play needs two trained actors; only one was available this year.",
+        actions=[
+            {
+                "description": "Train a second actor for the role-play sessions.",
+                "owner": "Training lead",
+                "due_on": today + timedelta(days=45),
+            },
+            {
+                "description": "Schedule role play for every cohort of the coming year.",
+                "owner": "Programme coordinator",
+                "due_on": today + timedelta(days=60),
+            },
+        ],
+    )
+    plan_decide(plan=minor, user=lead, accept=True)
+    plan_submit(
+        finding=findings["TRA07"],
+        user=user,
+        cause="The programme relied on the trainers' judgement; no tool was chosen.",
+        actions=[
+            {
+                "description": "Adopt the ERNST competence checklist and assess every trainee.",
+                "owner": "Training lead",
+                "due_on": today + timedelta(days=90),
+            },
+        ],
+    )
+    report_comment_add(
+        audit=audit,
+        user=user,
+        finding_id=findings["TRA07"].pk,
+        text=(
+            "Since September the trainers use the ERNST checklist at the end of each course; "
+            "we ask for the finding to be graded minor."
+        ),
+    )
+    thanks = report_comment_add(
+        audit=audit, user=user, text="Thank you for the clear report and the observation."
+    )
+    report_comment_answer(
+        comment=thanks,
+        user=lead,
+        outcome=ReportComment.Outcome.ACCEPTED,
+        answer="Noted, thank you.",
     )

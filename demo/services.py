@@ -232,6 +232,7 @@ def demo_seed() -> DemoSeedResult:
     for dossier in DEMO_DOSSIERS:
         audit = dossier_ensure(dossier, admin)
         if audit is not None:
+            audit.refresh_from_db(fields=["status"])  # the review's steps moved it on
             audits_created.append(
                 f"{audit.get_component_display()} audit of {audit.institution.name}: "
                 f"{audit.get_status_display().lower()}"

@@ -35,3 +35,11 @@ class HashingUploadHandler(TemporaryFileUploadHandler):
         if uploaded is not None:
             uploaded.sha256 = self.hasher.hexdigest()  # type: ignore[attr-defined]  # ours
         return uploaded
+
+
+def upload_refusals(request: Any) -> list[str]:
+    """The files the handler dropped while the request's body was parsed, each with why (read it
+    after touching ``request.FILES``). A one-step answer with files (to an evidence request, a
+    corrective action done) is refused as a whole when one was dropped, rather than sent
+    without it."""
+    return [f"{name}: {reason}." for name, reason in getattr(request, "upload_refusals", [])]

@@ -148,10 +148,11 @@ LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/dossier.html")
 LAYOUT_STATIC = ("css/print.css",)
 
 
-def layout_fingerprint(language: str) -> str:
-    """SHA-256 of the files the dossier report is laid out with, in ``language``."""
+def layout_fingerprint(language: str, templates: tuple[str, ...] = LAYOUT_TEMPLATES) -> str:
+    """SHA-256 of the files a report is laid out with (``templates``: the dossier report's by
+    default), in ``language``."""
     digest = hashlib.sha256()
-    for name in LAYOUT_TEMPLATES:
+    for name in templates:
         source = get_template(name).template.source  # type: ignore[attr-defined]  # Django engine
         digest.update(f"template {name}\n".encode() + source.encode())
     for name in LAYOUT_STATIC:

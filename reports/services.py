@@ -5,12 +5,12 @@ broker cannot be reached then, the request still succeeds: the report stays queu
 ``reports_recover`` (run by Celery beat) sends it again later, as it does for any report left
 queued or rendering for longer than a task can run.
 
-Before that, it computes the digest of what the report would show (``reports.dossier``): when
-the latest ready report of the audit and kind has the same digest and its file is still in the
-storage, that report is the answer (``reused``), and nothing is recorded or sent. A pending or
-failed report is never given back. The renderer stores the digest of the very context it
-rendered, so a report's digest always describes its PDF, even if the dossier changed between
-the request and the rendering.
+Before that, it computes the digest of what the report would show (``reports.dossier``,
+``reports.audit``): when the latest ready report of the audit and kind that the user may read has
+the same digest and its file is still in the storage, that report is the answer (``reused``), and
+nothing is recorded or sent. A pending or failed report is never given back. The renderer stores
+the digest of the very context it rendered, so a report's digest always describes its PDF, even
+if the dossier changed between the request and the rendering.
 
 ``report_render`` is what the task runs. It claims the report with a numbered attempt under a row
 lock, renders outside any transaction, then stores the file only if its claim is still the
@@ -34,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -42,13 +43,14 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
 from reports.models import Report
-from reports.permissions import report_policy
+from reports.permissions import AUDIT_REPORT_STATUSES, report_policy
 from reports.rendering import RenderedPdf, render_pdf
 from rescue.errors import ActionRefusedError
 from rescue.files import stored_file_open
@@ -77,6 +79,9 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
 PENDING = (Report.Status.QUEUED, Report.Status.RENDERING)
 # Languages the report templates are translated into; others fall back to English.
 REPORT_LANGUAGES = ("en", "es", "de", "nl")
+# Per kind, where its translation is not in every language of REPORT_LANGUAGES yet (a report
+# half in one language, half in English, is worse than one in English).
+KIND_LANGUAGES: dict[str, tuple[str, ...]] = {Report.Kind.AUDIT: ("en", "es")}
 # Attempts interrupted (worker killed, lost) before the report is given up.
 MAX_ATTEMPTS = 3
 # A report still pending after this long was lost (no worker ran it): a new request replaces it.
@@ -113,17 +118,19 @@ def hard_time_limit() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
 
 
-def report_language(audit: Audit) -> str:
+def report_language(audit: Audit, kind: str = Report.Kind.DOSSIER) -> str:
     preferred = audit.institution.preferred_language
-    return preferred if preferred in REPORT_LANGUAGES else "en"
+    return preferred if preferred in KIND_LANGUAGES.get(kind, REPORT_LANGUAGES) else "en"
 
 
 def report_input_digest(*, audit: Audit, kind: str, language: str) -> str:
     """The digest of what a report of ``kind`` about ``audit`` would show now."""
-    from reports.dossier import dossier_input_digest  # noqa: PLC0415 - keeps imports light
+    from reports.audit import audit_input_digest  # noqa: PLC0415 - keeps imports light
+    from reports.dossier import dossier_input_digest  # noqa: PLC0415
 
     digesters: dict[str, Callable[[Audit, str, str], str]] = {
         Report.Kind.DOSSIER: dossier_input_digest,
+        Report.Kind.AUDIT: audit_input_digest,
     }
     return digesters[kind](audit, language, kind)
 
@@ -146,31 +153,58 @@ def _reusable(reports: QuerySet[Report], digest: str) -> Report | None:
 
 @transaction.atomic
 def report_request(
-    *, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER
+    *, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER, supersede: bool = False
 ) -> ReportRequestResult:
     """Queue a new version of the report (the task is sent once the request is committed), or
-    give back the last ready one if what it shows has not changed since."""
+    give back the last ready one if what it shows has not changed since.
+
+    ``supersede``: a step that changes what the report is (the release of the draft audit
+    report, the final report) fails a version still pending, which may have read the state
+    before the step, and queues a new one rather than being refused."""
     if not report_policy.can(user, audit):
         raise PermissionError(f"{user} may not ask for reports of audit {audit.pk}")
     if kind not in Report.Kind.values:
         raise ActionRefusedError("Unknown report kind.")
-    Audit.objects.for_institution(audit.institution_id).select_for_update().filter(
-        pk=audit.pk
-    ).first()  # versions are numbered one request at a time
+    if not report_policy.can(user, audit, kind):
+        raise PermissionError(f"{user} may not ask for {kind} reports of audit {audit.pk}")
+    locked = (
+        Audit.objects.for_institution(audit.institution_id)
+        .select_for_update()
+        .filter(pk=audit.pk)
+        .only("pk", "status")
+        .first()
+    )  # versions are numbered one request at a time
+    status = locked.status if locked is not None else audit.status
+    if kind == Report.Kind.AUDIT and status not in AUDIT_REPORT_STATUSES:
+        raise ActionRefusedError(
+            _(
+                "The audit report is made once the review is complete: every standard has its "
+                "consolidated rating."
+            )
+        )
     reports = Report.objects.for_institution(audit.institution_id).filter(audit=audit, kind=kind)
     pending = reports.filter(status__in=PENDING).first()
     if pending is not None and pending.requested_at < timezone.now() - STALE_AFTER:
         report_fail(report_id=pending.pk, message="It was not rendered in time; asked again.")
+        pending = None
+    if pending is not None and supersede:
+        report_fail(
+            report_id=pending.pk,
+            message=_("Replaced by version %(version)s: the report changed stage meanwhile.")
+            % {"version": _next_version(reports)},
+        )
         pending = None
     if pending is not None:
         raise ActionRefusedError(
             f"Version {pending.version} of this report is still being prepared; it will be "
             "ready in a moment."
         )
-    language = report_language(audit)
+    language = report_language(audit, kind)
     # Read under the audit's row lock, which every change to the dossier takes too.
     digest = report_input_digest(audit=audit, kind=kind, language=language)
-    reusable = _reusable(reports, digest)
+    # Only a report the user may read is given back (the institution's coordinators never get
+    # a preview the review team rendered before the release).
+    reusable = _reusable(report_policy.reports_for(user, audit).filter(kind=kind), digest)
     if reusable is not None:
         return ReportRequestResult(reusable, reused=True)
     version = _next_version(reports)
@@ -198,6 +232,9 @@ def report_request(
         actor=user,
         action=AuditEvent.Action.REPORT_REQUESTED,
         object_label=f"{report.get_kind_display()} v{version}",
+        # Nothing of the review reaches the institution before the draft is released, not even
+        # that a team preview of the audit report was asked for.
+        review_only=kind == Report.Kind.AUDIT and not report_policy.audit_report_released(audit),
     )
     # Not delay_on_commit: a broker error must not fail the request once the row is committed.
     transaction.on_commit(partial(report_send, report_id=report.pk))
@@ -298,17 +335,33 @@ def _release(report_id: int, attempt: int) -> bool:
     )
 
 
-def _renderers() -> dict[str, Callable[[Report], RenderedReport]]:
-    from reports.dossier import dossier_context, dossier_input, input_digest  # noqa: PLC0415
+ContextReader = Callable[[Audit], dict[str, Any]]
+InputReader = Callable[..., dict[str, Any]]
 
-    def dossier(report: Report) -> RenderedReport:
+
+def _renderer(
+    read_context: ContextReader, read_input: InputReader, template: str
+) -> Callable[[Report], RenderedReport]:
+    from reports.dossier import input_digest  # noqa: PLC0415 - keeps imports light
+
+    def render(report: Report) -> RenderedReport:
         with translation.override(report.language):  # labels made in Python, the chart's too
-            context = dossier_context(report.audit)
-        digest = input_digest(dossier_input(context, language=report.language, kind=report.kind))
-        pdf = render_pdf("pdf/dossier.html", context | {"report": report}, language=report.language)
+            context = read_context(report.audit)
+        digest = input_digest(read_input(context, language=report.language, kind=report.kind))
+        pdf = render_pdf(template, context | {"report": report}, language=report.language)
         return RenderedReport(pdf, digest)
 
-    return {Report.Kind.DOSSIER: dossier}
+    return render
+
+
+def _renderers() -> dict[str, Callable[[Report], RenderedReport]]:
+    from reports.audit import audit_context, audit_input  # noqa: PLC0415
+    from reports.dossier import dossier_context, dossier_input  # noqa: PLC0415
+
+    return {
+        Report.Kind.DOSSIER: _renderer(dossier_context, dossier_input, "pdf/dossier.html"),
+        Report.Kind.AUDIT: _renderer(audit_context, audit_input, "pdf/audit.html"),
+    }
 
 
 def report_render(*, report_id: int, task_id: str = "", last_try: bool = True) -> Report | None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from audits.permissions import AuditAction, audit_policy
 from audits.views_dossier import dashboard_page
 from reports.models import Report
-from reports.permissions import report_policy
+from reports.permissions import AUDIT_REPORT_REFUSAL, report_policy
 from reports.services import (
     ReportConflictError,
     report_open,
@@ -31,6 +31,9 @@ def report_create(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
         messages.error(request, _("Reports show the whole dossier: ask a coordinator for one."))
         return dashboard_page(request, audit, status=403)
     kind = request.POST.get("kind", Report.Kind.DOSSIER)
+    if kind in Report.Kind.values and not report_policy.can(request.user, audit, kind):
+        messages.error(request, str(AUDIT_REPORT_REFUSAL))
+        return dashboard_page(request, audit, status=403)
     try:
         result = report_request(audit=audit, user=request.user, kind=kind)
     except ActionRefusedError as exc:

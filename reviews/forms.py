@@ -7,10 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.forms import CONFIRMATION_LABEL, MultipleFileField
 from evidence.models import EvidenceFile
-from reviews.models import AuditorAssignment, Finding, Rating
+from reviews.models import AuditorAssignment, Finding, Rating, ReportComment, ReviewReport
 from reviews.rules import rating_errors
 from reviews.services.findings import MAX_STATEMENT
+from reviews.services.plans import MAX_ACTIONS
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
+from reviews.services.report import MAX_TEXT
 from reviews.services.requests import MAX_MESSAGE
 
 
@@ -275,3 +277,145 @@ class EvidenceAnswerForm(forms.Form):
         help_text=_("What the files show, or why there is none."),
     )
     confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
+
+
+class RecommendationForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=ReviewReport.Recommendation.choices,
+        widget=forms.RadioSelect,
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        required=False,
+        help_text=_("RESCUE-Intervention: the level to certify at (up to the level applied for)."),
+    )
+    reason = forms.CharField(
+        label=_("Grounds"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The institution reads them in the report."),
+    )
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, levels: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if levels:
+            cast(forms.ChoiceField, self.fields["level"]).choices = [
+                ("", _("No level (do not certify)")),
+                *levels,
+            ]
+        else:
+            del self.fields["level"]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your comment"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the auditors should reconsider, and the evidence that shows it."),
+    )
+    finding = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CommentAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Answer"),
+        choices=ReportComment.Outcome.choices,
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("Why"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Accepted: what changes and why. Maintained: why. The institution reads it."),
+    )
+    rating = forms.ChoiceField(
+        label=_("New consolidated rating"),
+        required=False,
+        choices=[("", _("Unchanged")), *Rating.choices],
+        help_text=_("Met or not applicable withdraws the nonconformity."),
+    )
+    grade = forms.ChoiceField(
+        label=_("New grade"),
+        required=False,
+        choices=[("", _("Unchanged")), *Finding.Grade.choices],
+    )
+    withdraw = forms.BooleanField(label=_("Withdraw the finding"), required=False)
+
+    def __init__(self, *args: Any, finding: Finding | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if finding is None:
+            for name in ("rating", "grade", "withdraw"):
+                del self.fields[name]
+        elif finding.kind != Finding.Kind.NONCONFORMITY:
+            del self.fields["grade"]
+
+
+class PlanForm(forms.Form):
+    cause = forms.CharField(
+        label=_("Cause"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the standard is not met."),
+    )
+
+
+class PlanActionForm(forms.Form):
+    description = forms.CharField(
+        label=_("Action"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = forms.CharField(
+        label=_("Owner"), required=False, max_length=200, help_text=_("Who carries it out.")
+    )
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+PlanActionFormSet = forms.formset_factory(
+    PlanActionForm, extra=0, min_num=1, max_num=MAX_ACTIONS, absolute_max=MAX_ACTIONS
+)
+
+
+class PlanDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[("accept", _("Accept the plan")), ("return", _("Return it for changes"))],
+    )
+    reason = forms.CharField(
+        label=_("What the plan lacks"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you return it. The institution reads it."),
+    )
+
+
+class ActionDoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("What was done"), max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Evidence"), required=True, allow_empty_file=True
+    )
+    confirmed_no_personal_data = forms.BooleanField(label=CONFIRMATION_LABEL, required=False)
+
+
+class ActionVerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Verification"),
+        widget=forms.RadioSelect,
+        choices=[("close", _("Done: close the action")), ("keep", _("Not yet: keep it open"))],
+    )
+    reason = forms.CharField(
+        label=_("Why it stays open"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

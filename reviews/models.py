@@ -120,6 +120,7 @@ class AuditorRating(TenantOwnedModel):
     evidence = models.ManyToManyField(EvidenceFile, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    cited_ids: list[int]  # set by a selector that read the cited files for a list
 
     class Meta(TenantOwnedModel.Meta):
         ordering = ["assessment__standard__order"]
@@ -480,6 +481,31 @@ class ReportComment(TenantOwnedModel):
     @property
     def outcome_label(self) -> str:
         return str(self.Outcome(self.outcome).label) if self.outcome else str(_("Not answered"))
+
+    @property
+    def change_summary(self) -> list[str]:
+        """What an accepted comment changed, in words (in the active language)."""
+
+        def rating(value: str) -> str:
+            return str(Rating(value).label) if value in Rating.values else "—"
+
+        def grade(value: str) -> str:
+            return str(Finding.Grade(value).label) if value in Finding.Grade.values else "—"
+
+        lines = []
+        if old_new := self.changes.get("rating"):
+            lines.append(
+                str(_("Consolidated rating changed: %(old)s → %(new)s."))
+                % {"old": rating(old_new[0]), "new": rating(old_new[1])}
+            )
+        if old_new := self.changes.get("grade"):
+            lines.append(
+                str(_("Grade changed: %(old)s → %(new)s."))
+                % {"old": grade(old_new[0]), "new": grade(old_new[1])}
+            )
+        if self.changes.get("withdrawn"):
+            lines.append(str(_("The finding is withdrawn.")))
+        return lines
 
 
 class CorrectiveActionPlan(TenantOwnedModel):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import auditor, consolidation, findings, requests, team
+from reviews.views import auditor, consolidation, findings, outcome, report, requests, team
 
 app_name = "reviews"
 
@@ -54,6 +54,42 @@ urlpatterns = [
         "audits/<int:audit_id>/review/findings/<int:finding_id>/",
         findings.finding_grade_view,
         name="finding_grade",
+    ),
+    path("audits/<int:audit_id>/review/report/", report.report_view, name="report"),
+    path(
+        "audits/<int:audit_id>/review/report/recommendation/",
+        report.recommendation_view,
+        name="recommendation",
+    ),
+    path("audits/<int:audit_id>/review/report/release/", report.release_view, name="release"),
+    path("audits/<int:audit_id>/review/report/final/", report.finalise_view, name="finalise"),
+    path(
+        "audits/<int:audit_id>/review/report/comments/<int:comment_id>/",
+        report.comment_answer_view,
+        name="comment_answer",
+    ),
+    path(
+        "audits/<int:audit_id>/review/plans/<int:plan_id>/",
+        report.plan_decision_view,
+        name="plan_decide",
+    ),
+    path(
+        "audits/<int:audit_id>/review/actions/<int:action_id>/",
+        report.action_verify_view,
+        name="action_verify",
+    ),
+    path("audits/<int:audit_id>/outcome/", outcome.outcome_view, name="outcome"),
+    path("audits/<int:audit_id>/outcome/comments/", outcome.comment_add_view, name="comment_add"),
+    path("audits/<int:audit_id>/outcome/done/", outcome.replies_done_view, name="replies_done"),
+    path(
+        "audits/<int:audit_id>/outcome/findings/<int:finding_id>/plan/",
+        outcome.plan_edit_view,
+        name="plan",
+    ),
+    path(
+        "audits/<int:audit_id>/outcome/actions/<int:action_id>/",
+        outcome.action_done_view,
+        name="action_done",
     ),
     path(
         "audits/<int:audit_id>/review/divergences/",

@@ -12,7 +12,7 @@ from reports.api.serializers import (
     ReportSerializer,
     RequestedReportSerializer,
 )
-from reports.permissions import report_policy
+from reports.permissions import AUDIT_REPORT_REFUSAL, report_policy
 from reports.services import ReportConflictError, report_request
 from rescue.errors import ActionRefusedError
 from rescue.http import api_user
@@ -49,10 +49,11 @@ class ReportListView(AuditScopedMixin, APIView):
             return Response(FORBIDDEN, status=status.HTTP_403_FORBIDDEN)
         serializer = ReportRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        kind = serializer.validated_data["kind"]
+        if not report_policy.can(request.user, self.audit, kind):
+            return Response({"detail": str(AUDIT_REPORT_REFUSAL)}, status=status.HTTP_403_FORBIDDEN)
         try:
-            result = report_request(
-                audit=self.audit, user=api_user(request), kind=serializer.validated_data["kind"]
-            )
+            result = report_request(audit=self.audit, user=api_user(request), kind=kind)
         except ReportConflictError as exc:
             return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
         except ActionRefusedError as exc:

@@ -317,6 +317,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.AuditorAssignment.State",
         "FindingKindEnum": "reviews.models.Finding.Kind",
         "FindingGradeEnum": "reviews.models.Finding.Grade",
+        # The level applied for and the level recommended: one enum, the name clients know.
+        "TargetLevelEnum": "standards.choices.InterventionLevel",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

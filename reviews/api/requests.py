@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from audits.api.base import AuditScopedMixin
 from audits.models import StandardAssessment
+from evidence.uploads import upload_refusals
 from rescue.http import api_user
 from reviews.api.serializers import (
     EvidenceDecisionSerializer,
@@ -83,6 +84,8 @@ class EvidenceRequestAnswerView(AuditScopedMixin, APIView):
         # The form fields only, the files beside them (see the evidence upload's view).
         data = request.POST.copy()
         data.setlist("files", request.FILES.getlist("files"))
+        if dropped := upload_refusals(request._request):
+            raise ValidationError({"files": dropped})
         serializer = EvidenceRequestAnswerSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = serializer.validated_data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.api import requests, views
+from reviews.api import report, requests, views
 
 urlpatterns = [
     path(
@@ -62,5 +62,57 @@ urlpatterns = [
         "audits/<int:audit_id>/review/divergences/<str:code>/",
         views.DivergenceView.as_view(),
         name="review-divergence",
+    ),
+    path("audits/<int:audit_id>/report/", report.ReportCourseView.as_view(), name="review-report"),
+    path(
+        "audits/<int:audit_id>/report/recommendation/",
+        report.RecommendationView.as_view(),
+        name="review-report-recommendation",
+    ),
+    path(
+        "audits/<int:audit_id>/report/release/",
+        report.ReleaseView.as_view(),
+        name="review-report-release",
+    ),
+    path(
+        "audits/<int:audit_id>/report/comments/",
+        report.CommentListView.as_view(),
+        name="review-report-comments",
+    ),
+    path(
+        "audits/<int:audit_id>/report/comments/<int:comment_id>/answer/",
+        report.CommentAnswerView.as_view(),
+        name="review-report-comment-answer",
+    ),
+    path(
+        "audits/<int:audit_id>/report/replies-done/",
+        report.RepliesDoneView.as_view(),
+        name="review-report-replies-done",
+    ),
+    path(
+        "audits/<int:audit_id>/report/final/",
+        report.FinalReportView.as_view(),
+        name="review-report-final",
+    ),
+    path("audits/<int:audit_id>/outcome/", report.OutcomeView.as_view(), name="review-outcome"),
+    path(
+        "audits/<int:audit_id>/findings/<int:finding_id>/plan/",
+        report.PlanView.as_view(),
+        name="corrective-plan",
+    ),
+    path(
+        "audits/<int:audit_id>/plans/<int:plan_id>/decision/",
+        report.PlanDecisionView.as_view(),
+        name="corrective-plan-decision",
+    ),
+    path(
+        "audits/<int:audit_id>/actions/<int:action_id>/done/",
+        report.ActionDoneView.as_view(),
+        name="corrective-action-done",
+    ),
+    path(
+        "audits/<int:audit_id>/actions/<int:action_id>/verification/",
+        report.ActionVerificationView.as_view(),
+        name="corrective-action-verification",
     ),
 ]

@@ -203,9 +203,9 @@ def release_blockers(audit: Audit, report: ReviewReport) -> list[str]:
     blockers = []
     if audit.status != Audit.Status.REVIEW_COMPLETE:
         blockers.append(
-            _("The review is not complete.")
-            if audit.status in (Audit.Status.SUBMITTED, Audit.Status.IN_REVIEW)
-            else _("The draft has been released already.")
+            _("The draft has been released already.")
+            if report.is_released
+            else _("The review is not complete.")
         )
         return blockers
     ungraded = (
@@ -266,13 +266,13 @@ def report_release(*, audit: Audit, user: User) -> ReviewReport:
 
 def _render(audit: Audit, user: User) -> None:
     """Queue the audit report as it now stands (the draft at the release, the final report at
-    the end); if one is still being prepared, the reports list offers it once ready."""
+    the end). A version still pending is replaced: it may have read the stage before."""
     from reports.models import Report  # noqa: PLC0415 - reports build on reviews
     from reports.services import report_request  # noqa: PLC0415
 
     try:
         with transaction.atomic():
-            report_request(audit=audit, user=user, kind=Report.Kind.AUDIT)
+            report_request(audit=audit, user=user, kind=Report.Kind.AUDIT, supersede=True)
     except ActionRefusedError as exc:
         logger.info("audit %s: the audit report was not queued (%s)", audit.pk, exc.message)
 

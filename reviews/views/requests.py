@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.models import StandardAssessment
 from audits.permissions import AuditAction, audit_policy
+from evidence.uploads import upload_refusals
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import EvidenceAnswerForm, EvidenceDecisionForm, EvidenceRequestForm
@@ -155,6 +156,9 @@ def request_detail(
     status = 200
     if request.method == "POST":
         form = EvidenceAnswerForm(request.POST, request.FILES, auto_id="ans_%s")
+        if dropped := upload_refusals(request):
+            for refusal in dropped:
+                form.add_error("files", refusal)
         if form.is_valid():
             try:
                 evidence_request_answer(

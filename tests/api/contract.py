@@ -228,6 +228,39 @@ VALID: dict[str, Valid] = {
     "audits_review_divergences_update": on_review_a(
         403, code=STANDARD_CODE, body={"rating": "met", "reason": "Both files", "version": 1}
     ),
+    # The report's course: the team reads it at any time; audit A is in preparation, so the
+    # lead's steps are refused with the reason (400), the institution sees nothing of it yet
+    # (403) and no comment, plan or action exists (404). tests/reviews/test_report_api.py walks
+    # a released draft, its reply and its corrective actions.
+    "audits_report_retrieve": on_review_a(200),
+    "audits_report_recommendation_update": on_review_a(
+        400, body={"recommendation": "conditions", "reason": "Two minor gaps", "version": 1}
+    ),
+    "audits_report_release_create": on_review_a(400),
+    "audits_report_final_create": on_review_a(400),
+    "audits_report_comments_create": on_audit_a(403, body={"text": "See E3", "finding": None}),
+    "audits_report_comments_answer_create": on_review_a(
+        404, comment_id=999999, body={"outcome": "maintained", "answer": "No rota was shown"}
+    ),
+    "audits_report_replies_done_create": on_audit_a(403),
+    "audits_outcome_retrieve": on_audit_a(403),
+    "audits_findings_plan_update": on_audit_a(
+        403,
+        finding_id=999999,
+        body={
+            "cause": "No night rota",
+            "actions": [
+                {"description": "Set up a rota", "owner": "Head of nursing", "due_on": "2099-01-01"}
+            ],
+        },
+    ),
+    "audits_plans_decision_create": on_review_a(404, plan_id=999999, body={"accept": True}),
+    "audits_actions_done_create": on_audit_a(
+        403,
+        action_id=999999,
+        body={"note": "Rota in place", "files": [PDF], "confirmed_no_personal_data": True},
+    ),
+    "audits_actions_verification_create": on_review_a(404, action_id=999999, body={"close": True}),
 }
 
 

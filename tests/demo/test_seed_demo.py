@@ -15,7 +15,8 @@ from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
 from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
-from reviews.selectors import audit_evaluation, finding_list
+from reviews.selectors import audit_evaluation, comment_list, report_outcome
+from reviews.services.report import review_report_of
 
 pytestmark = pytest.mark.django_db
 
@@ -154,22 +155,34 @@ def test_seed_gives_every_institution_a_living_dossier() -> None:
 
 
 @pytest.mark.usefixtures("catalogue")
-def test_the_dutch_training_review_is_complete_with_its_evaluation_and_findings() -> None:
+def test_the_dutch_training_review_has_its_draft_report_released_and_a_reply_in_progress() -> None:
     """Ana reviewed the Dutch centre's Training dossier alone: the rule evaluation is final, two
-    nonconformities (one graded major), one observation."""
+    nonconformities (major and minor) and an observation; she released the draft report; the
+    centre has a plan for each nonconformity (one accepted) and a comment not answered yet."""
     seed()
     audit = Audit.unscoped.select_related("catalogue_version").get(
         component="training", institution__name="Gezondheidscentrum De Linde"
     )
-    assert audit.status == Audit.Status.REVIEW_COMPLETE
+    assert audit.status == Audit.Status.DRAFT_RELEASED
     evaluation = audit_evaluation(audit=audit)
     assert evaluation.complete
     assert evaluation.proposed is None
     [level] = evaluation.levels
     assert level.rules[0].short == ("TRA03", "TRA07")
-    findings = [(f.assessment.standard.code, f.kind, f.grade) for f in finding_list(audit=audit)]
+    outcome = report_outcome(audit=audit)
+    findings = [
+        (f.finding.assessment.standard.code, f.finding.kind, f.finding.grade)
+        for f in outcome.findings
+    ]
     assert findings == [
         ("TRA01", "observation", ""),
-        ("TRA03", "nonconformity", ""),
+        ("TRA03", "nonconformity", "minor"),
         ("TRA07", "nonconformity", "major"),
     ]
+    plans = {f.finding.assessment.standard.code: f.plan.state for f in outcome.nonconformities}
+    assert plans == {"TRA03": "accepted", "TRA07": "submitted"}
+    report = review_report_of(audit)
+    assert report.reply_open
+    assert report.recommendation == "do_not_certify"
+    thread = [(c.finding_id is not None, c.outcome) for c in comment_list(audit=audit)]
+    assert thread == [(True, ""), (False, "accepted")]

@@ -55,6 +55,8 @@ CONTRIB_REFUSED = {CONTRIB_A: 403}
 AUDIT_READERS_REFUSED = {COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}
 # The institution sees its audit, never its review: told who reviews it.
 REVIEW_REFUSED = {COORD_A: 403, CONTRIB_A: 403}
+# Before the draft report is released, its outcome is nobody's to read: told so (403).
+OUTCOME_NOT_RELEASED = dict.fromkeys((COORD_A, CONTRIB_A, AUD_IN, ADMIN), 403)
 
 MATRIX: dict[str, Access] = {
     # --- pages -----------------------------------------------------------------------------------
@@ -290,6 +292,50 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"code": w.standard.code, "statement": "Could publish the rota"},
     ),
+    # The audit report's course on the pages follows the consolidation (audit A is in
+    # preparation: nothing yet, 403 with the reason); the outcome and the institution's steps
+    # wait for the release (403, told so).
+    "reviews:report": Access(only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED), kwargs=audit_a),
+    **{
+        name: Access(
+            only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+            kwargs=audit_a,
+            method="post",
+            data=lambda w: {"recommendation": "certify", "reason": "All met", "version": 1},
+        )
+        for name in ("reviews:recommendation", "reviews:release", "reviews:finalise")
+    },
+    "reviews:comment_answer": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "comment_id": 999999},
+        method="post",
+        data=lambda w: {"outcome": "maintained", "answer": "No rota was shown"},
+    ),
+    "reviews:plan_decide": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "plan_id": 999999},
+        method="post",
+        data=lambda w: {"decision": "accept"},
+    ),
+    "reviews:action_verify": Access(
+        only({AUD_IN: 403, ADMIN: 403} | REVIEW_REFUSED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
+        method="post",
+        data=lambda w: {"decision": "close"},
+    ),
+    "reviews:outcome": Access(only(OUTCOME_NOT_RELEASED), kwargs=audit_a),
+    "reviews:comment_add": Access(
+        only(OUTCOME_NOT_RELEASED), kwargs=audit_a, method="post", data=lambda w: {"text": "E3"}
+    ),
+    "reviews:replies_done": Access(only(OUTCOME_NOT_RELEASED), kwargs=audit_a, method="post"),
+    "reviews:plan": Access(
+        only(OUTCOME_NOT_RELEASED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "finding_id": 999999},
+    ),
+    "reviews:action_done": Access(
+        only(OUTCOME_NOT_RELEASED),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
+    ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(
         only({COORD_A: 302, CONTRIB_A: 403, AUD_IN: 302, ADMIN: 302}),
@@ -411,6 +457,74 @@ MATRIX: dict[str, Access] = {
         kwargs=standard_a,
         method="put",
         data=lambda w: {"rating": "met", "reason": "Both files", "version": 1},
+    ),
+    # The report's course: the team and ERNST read it at any time, the institution is told it
+    # reads it once the draft is released (403); audit A is in preparation, so the lead's steps
+    # are refused with the reason (400), ERNST may not take them (403), and no comment, plan or
+    # action exists (404). The outcome and the institution's steps wait for the release (403).
+    "review-report": Access(
+        only({AUD_IN: 200, ADMIN: 200} | REVIEW_REFUSED, anonymous=403), kwargs=audit_a
+    ),
+    "review-report-recommendation": Access(
+        only({AUD_IN: 400, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=audit_a,
+        method="put",
+        data=lambda w: {"recommendation": "conditions", "reason": "Two gaps", "version": 1},
+    ),
+    "review-report-release": Access(
+        only({AUD_IN: 400, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=audit_a,
+        method="post",
+    ),
+    "review-report-final": Access(
+        only({AUD_IN: 400, ADMIN: 403} | REVIEW_REFUSED, anonymous=403),
+        kwargs=audit_a,
+        method="post",
+    ),
+    "review-report-comments": Access(
+        only(OUTCOME_NOT_RELEASED, anonymous=403),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {"text": "See E3"},
+    ),
+    "review-report-comment-answer": Access(
+        only(REVIEW_REFUSED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "comment_id": 999999},
+        method="post",
+        data=lambda w: {"outcome": "maintained", "answer": "No rota was shown"},
+    ),
+    "review-report-replies-done": Access(
+        only(OUTCOME_NOT_RELEASED, anonymous=403), kwargs=audit_a, method="post"
+    ),
+    "review-outcome": Access(only(OUTCOME_NOT_RELEASED, anonymous=403), kwargs=audit_a),
+    "corrective-plan": Access(
+        only(OUTCOME_NOT_RELEASED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "finding_id": 999999},
+        method="put",
+        data=lambda w: {
+            "cause": "No night rota",
+            "actions": [
+                {"description": "A rota", "owner": "Head of nursing", "due_on": "2099-01-01"}
+            ],
+        },
+    ),
+    "corrective-plan-decision": Access(
+        only(REVIEW_REFUSED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "plan_id": 999999},
+        method="post",
+        data=lambda w: {"accept": True},
+    ),
+    "corrective-action-done": Access(
+        only(OUTCOME_NOT_RELEASED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
+        method="post",
+        data=lambda w: {"note": "Rota in place", "confirmed_no_personal_data": True},
+    ),
+    "corrective-action-verification": Access(
+        only(REVIEW_REFUSED, anonymous=403),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
+        method="post",
+        data=lambda w: {"close": True},
     ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),

@@ -13,7 +13,18 @@ from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
-from reviews.models import AuditorAssignment, AuditorRating, ConsolidatedRating, Finding
+from reviews.models import (
+    AuditorAssignment,
+    AuditorRating,
+    ConsolidatedRating,
+    CorrectiveAction,
+    CorrectiveActionPlan,
+    EvidenceRequest,
+    EvidenceRequestAnswer,
+    Finding,
+    ReportComment,
+    ReviewReport,
+)
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
@@ -44,6 +55,12 @@ def snapshot() -> tuple[Any, ...]:
         list(AuditorRating.unscoped.order_by("pk").values()),
         list(ConsolidatedRating.unscoped.order_by("pk").values()),
         list(Finding.unscoped.order_by("pk").values()),
+        list(EvidenceRequest.unscoped.order_by("pk").values()),
+        list(EvidenceRequestAnswer.unscoped.order_by("pk").values()),
+        list(ReviewReport.unscoped.order_by("pk").values()),
+        list(ReportComment.unscoped.order_by("pk").values()),
+        list(CorrectiveActionPlan.unscoped.order_by("pk").values()),
+        list(CorrectiveAction.unscoped.order_by("pk").values()),
     )
 
 
