@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from audits.models import Audit
 from audits.services.submission import manifest_verify
 from reviews.models import CorrectiveActionPlan, EvidenceRequest, Finding, ReportComment
+from tests.e2e.test_accessibility import DESKTOP, page_problems
 from tests.e2e.test_review_browser import signed_in
 from tests.evidence import samples
 from tests.reports.conftest import celery_queue, worker_factory
@@ -218,6 +219,7 @@ def lead_grades_and_recommends(course: Course, finding: Finding) -> None:
     expect(section).to_contain_text(STATEMENT)
 
     lead.goto(f"{course.url}/review/report/")
+    accessible(lead)  # before the release: the evaluation, the recommendation's form
     recommendation = lead.locator("#recommendation")
     recommendation.get_by_label("Do not certify").check()
     recommendation.get_by_label("Grounds").fill(GROUNDS)
@@ -267,13 +269,23 @@ def coordinator_reads_the_outcome(course: Course) -> None:
     expect(main).to_contain_text(GROUNDS)
 
 
+def accessible(page: Page) -> None:
+    """The accessibility and layout gate's checks (tests/e2e/test_accessibility.py) on the page
+    as it stands, with its forms and thread: the gate itself sees these pages only empty."""
+    problems = page_problems(page)
+    page.set_viewport_size(DESKTOP)
+    assert problems == [], f"{page.url}: " + "; ".join(problems)
+
+
 def coordinator_plans_and_comments(course: Course, finding: Finding) -> None:
     """The cause and one action; a comment on the finding, then no more comments."""
     coordinator, code = course.coordinator, course.code
+    accessible(coordinator)  # the outcome page with its comment forms
     coordinator.locator(f"#f-{finding.pk}").get_by_role(
         "link", name="Record the cause and the corrective-action plan"
     ).click()
     expect(coordinator).to_have_url(f"{course.url}/outcome/findings/{finding.pk}/plan/")
+    accessible(coordinator)  # the plan's form with its formset
     coordinator.get_by_label("Cause", exact=True).fill(CAUSE)
     action = coordinator.get_by_role("group", name="Action 1")
     action.get_by_label("Action", exact=True).fill(ACTION)
@@ -296,6 +308,7 @@ def coordinator_plans_and_comments(course: Course, finding: Finding) -> None:
     comment = coordinator.locator(f"#f-{finding.pk} .comment")
     expect(comment).to_contain_text(COMMENT)
     expect(comment).to_contain_text("Waiting for the lead auditor's answer.")
+    accessible(coordinator)  # with the plan and the comment
     submit(coordinator, coordinator.get_by_role("button", name="We have no more comments"))
     expect(coordinator.locator("#messages")).to_contain_text("The reply is over")
     expect(coordinator.get_by_role("button", name="We have no more comments")).to_have_count(0)
@@ -306,6 +319,7 @@ def lead_accepts_the_plan_and_answers(course: Course) -> None:
     lead.goto(f"{course.url}/review/report/")
     plans = lead.locator("#plans")
     expect(plans).to_contain_text(CAUSE)
+    accessible(lead)  # the report page with a plan to decide and a comment to answer
     plans.get_by_label("Accept the plan").check()
     submit(lead, plans.get_by_role("button", name="Record the decision on the plan"))
     expect(lead.locator("#messages")).to_contain_text("The decision on the plan is recorded.")

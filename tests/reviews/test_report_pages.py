@@ -15,6 +15,7 @@ from reviews.services.plans import plan_decide, plan_submit
 from reviews.services.report import report_comment_add
 from tests.audits.support import form_errors, page_messages, page_text, pdf_upload
 from tests.reviews.conftest import Review
+from tests.reviews.test_queries import count
 from tests.reviews.test_report_course import graded, released
 
 pytestmark = pytest.mark.django_db
@@ -252,3 +253,38 @@ def test_another_institution_and_an_unknown_audit_find_nothing(review: Review) -
     assert stranger.get(review.url("reviews:plan", finding.pk)).status_code == 404
     assert stranger.get(review.url("reviews:action_done", action.pk)).status_code == 404
     assert stranger.post(review.url("reviews:comment_add"), {"text": "x"}).status_code == 404
+
+
+def test_the_report_and_outcome_pages_read_a_fixed_number_of_queries(review: Review) -> None:
+    """One nonconformity with a plan and a comment, then four with plans, actions done and
+    comments: the pages' query counts stay the same."""
+    codes = review.codes[2:6]
+    findings = released(review, **dict.fromkeys(codes, "not_met"))
+    coordinator = review.world.users["coordinator_a"]
+    due = timezone.localdate() + timedelta(days=9)
+
+    def work(finding: object, n: int) -> None:
+        plan = plan_submit(
+            finding=finding,  # type: ignore[arg-type]
+            user=coordinator,
+            cause=f"Cause {n}",
+            actions=[
+                {"description": f"Action {n}.{i}", "owner": "Head", "due_on": due} for i in range(2)
+            ],
+        )
+        plan_decide(plan=plan, user=review.lead, accept=True)
+        report_comment_add(
+            audit=review.audit, user=coordinator, text=f"On {n}", finding_id=plan.finding_id
+        )
+        report_comment_add(audit=review.audit, user=coordinator, text=f"Whole {n}")
+
+    pages = {
+        "report": (review.client(review.lead), review.url("reviews:report")),
+        "outcome": (review.client(coordinator), review.url("reviews:outcome")),
+    }
+    work(findings[0], 0)
+    small = {name: count(client, url) for name, (client, url) in pages.items()}
+    for n, finding in enumerate(findings[1:], start=1):
+        work(finding, n)
+    large = {name: count(client, url) for name, (client, url) in pages.items()}
+    assert small == large, (small, large)
