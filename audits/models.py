@@ -206,6 +206,7 @@ class AuditEvent(TenantOwnedModel):
         ACTION_DONE = "action_done", _("Corrective action reported done")
         ACTION_VERIFIED = "action_verified", _("Corrective action verified and closed")
         ACTION_KEPT_OPEN = "action_kept_open", _("Corrective action kept open")
+        DECIDED = "decided", _("Certification decided")
         CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(

@@ -26,6 +26,8 @@ class Report(TenantOwnedModel):
     class Kind(models.TextChoices):
         DOSSIER = "dossier", "Dossier report"
         AUDIT = "audit", "Audit report"
+        DECISION = "decision", "Decision letter"
+        CERTIFICATE = "certificate", "Certificate"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -35,6 +37,14 @@ class Report(TenantOwnedModel):
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="reports")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    certificate = models.ForeignKey(
+        "certification.Certificate",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+        help_text="The certificate a certificate PDF is of (certificate kind only).",
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES)
     version = models.PositiveIntegerField(help_text="1 for the first report of this kind, then 2…")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)

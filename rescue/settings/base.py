@@ -19,6 +19,8 @@ if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The site's public base URL, for links made outside a request (the certificate's QR code).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "evidence",
     "reports",
     "reviews",
+    "certification",
     "demo",
 ]
 
@@ -272,6 +275,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.reports_recover_task",
         "schedule": REPORTS_RECOVER_INTERVAL,
         "options": {"expires": REPORTS_RECOVER_INTERVAL},
+    },
+    # Certificates past their validity expire; those whose conditions were not closed in time
+    # are suspended. Hourly: each run changes only what is due, so running twice is harmless.
+    "certificates-expire": {
+        "task": "certification.tasks.certificates_expire_task",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    "conditions-enforce": {
+        "task": "certification.tasks.conditions_enforce_task",
+        "schedule": 3600,
+        "options": {"expires": 3600},
     },
 }
 
