@@ -26,6 +26,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("audits/", include("reports.urls")),
     path("auditors/", include("auditors.urls")),
+    path("", include("certification.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -58,6 +58,18 @@ REVIEW_REFUSED = {COORD_A: 403, CONTRIB_A: 403}
 # Before the draft report is released, its outcome is nobody's to read: told so (403).
 OUTCOME_NOT_RELEASED = dict.fromkeys((COORD_A, CONTRIB_A, AUD_IN, ADMIN), 403)
 
+
+def certificate_a(world: World) -> Any:
+    """Institution A's certificate (issued once per world)."""
+    from certification.models import Certificate  # noqa: PLC0415 - the matrix imports lightly
+    from certification.services import certificate_issue  # noqa: PLC0415
+
+    existing = Certificate.objects.for_institution(world.institution_a).first()
+    return existing or certificate_issue(
+        institution_id=world.institution_a.pk, scheme="training", setting="hospital", user=None
+    )
+
+
 MATRIX: dict[str, Access] = {
     # --- pages -----------------------------------------------------------------------------------
     "home": Access(everyone(200, anonymous=302)),
@@ -335,6 +347,30 @@ MATRIX: dict[str, Access] = {
     "reviews:action_done": Access(
         only(OUTCOME_NOT_RELEASED),
         kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
+    ),
+    # The decision is the ERNST admins' (audit A is in preparation: the page says it waits for
+    # the final report; taking it is refused, 400); the audit's readers are told who decides.
+    "certification:decision": Access(
+        only({ADMIN: 200, COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}), kwargs=audit_a
+    ),
+    "certification:decision_take": Access(
+        only({ADMIN: 400, COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}),
+        kwargs=audit_a,
+        method="post",
+        data=lambda w: {"outcome": "do_not_certify", "reason": "Not yet"},
+    ),
+    # Certificates: every one for admins, an institution's for its coordinators.
+    "certification:certificates": Access(
+        only({ADMIN: 200, COORD_A: 200, COORD_B: 200}, others=403)
+    ),
+    "certification:certificate": Access(
+        only({ADMIN: 200, COORD_A: 200}), kwargs=lambda w: {"certificate_id": certificate_a(w).pk}
+    ),
+    "certification:certificate_change": Access(
+        only({ADMIN: 302, COORD_A: 403}),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+        method="post",
+        data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
     ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audits.models import Audit, AuditEvent, StandardAssessment
+from certification.models import Certificate, CertificateEvent, Decision
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
@@ -61,6 +62,9 @@ def snapshot() -> tuple[Any, ...]:
         list(ReportComment.unscoped.order_by("pk").values()),
         list(CorrectiveActionPlan.unscoped.order_by("pk").values()),
         list(CorrectiveAction.unscoped.order_by("pk").values()),
+        list(Decision.unscoped.order_by("pk").values()),
+        list(Certificate.unscoped.order_by("pk").values()),
+        list(CertificateEvent.unscoped.order_by("pk").values()),
     )
 
 

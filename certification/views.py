@@ -1,0 +1,193 @@
+"""The ERNST admin's pages: the decision on an audit with a final report
+(``/audits/<id>/decision/``), the certificates (``/certificates/``) and a certificate's page with
+its history and the changes of status; the coordinators read their institution's."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import is_platform_admin
+from audits.models import Audit
+from audits.permissions import AuditAction, audit_policy
+from certification.forms import CertificateChangeForm, DecisionForm
+from certification.models import Certificate, Decision
+from certification.permissions import certificate_or_404, certificates_for
+from certification.services import (
+    certificate_change,
+    decision_refusal,
+    decision_take,
+    open_conditions,
+    proposal_of,
+)
+from institutions.models import Membership
+from rescue.errors import ActionForbiddenError, ActionRefusedError
+from rescue.http import AuthenticatedHttpRequest
+from reviews.selectors import audit_evaluation
+from reviews.services.report import level_choices, review_report_of
+
+PAGE_SIZE = 50
+
+
+def _status(exc: ActionRefusedError) -> int:
+    return 403 if isinstance(exc, ActionForbiddenError) else 400
+
+
+def decision_page(
+    request: AuthenticatedHttpRequest,
+    audit: Audit,
+    *,
+    form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    decision = (
+        Decision.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .prefetch_related("certificates")
+        .first()
+    )
+    refusal = decision_refusal(request.user, audit)
+    can_decide = decision is None and refusal is None and audit.status == Audit.Status.FINAL_REPORT
+    if form is None and can_decide:
+        proposal = proposal_of(audit)
+        form = DecisionForm(
+            initial={"outcome": proposal.outcome, "level": proposal.level},
+            levels=level_choices(audit),
+            auto_id="dec_%s",
+        )
+    context: dict[str, Any] = {
+        "audit": audit,
+        "decision": decision,
+        "refusal": refusal,
+        "form": form if decision is None else None,
+        "can_decide": can_decide,
+        "evaluation": audit_evaluation(audit=audit),
+        "report": review_report_of(audit),
+        "conditions": open_conditions(audit),
+    }
+    return render(request, "certification/decision.html", context, status=status)
+
+
+def _audit_for_admin(request: AuthenticatedHttpRequest, audit_id: int) -> Audit:
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    if not is_platform_admin(request.user):
+        raise PermissionDenied(_("Only ERNST administrators take certification decisions."))
+    return audit
+
+
+@login_required
+def decision_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
+    """The final report's outcome beside the decision form; a member of the audit team reads
+    why they may not decide (403)."""
+    audit = _audit_for_admin(request, audit_id)
+    refused = decision_refusal(request.user, audit) is not None
+    return decision_page(request, audit, status=403 if refused else 200)
+
+
+@login_required
+@require_POST
+def decision_take_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpResponse:
+    audit = _audit_for_admin(request, audit_id)
+    form = DecisionForm(request.POST, levels=level_choices(audit), auto_id="dec_%s")
+    if not form.is_valid():
+        return decision_page(request, audit, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        decision = decision_take(
+            audit=audit,
+            user=request.user,
+            outcome=data["outcome"],
+            level=data.get("level", ""),
+            reason=data["reason"],
+            departure_reason=data.get("departure_reason", ""),
+            conditions_due_on=data.get("conditions_due_on"),
+        )
+    except ActionRefusedError as exc:
+        form.add_error(None, exc.message)
+        messages.error(request, exc.message)
+        return decision_page(request, audit, form=form, status=_status(exc))
+    certificate = decision.certificates.first()
+    if certificate is not None:
+        messages.success(
+            request,
+            _("The decision is recorded and certificate %(number)s is issued.")
+            % {"number": certificate.number},
+        )
+        return redirect("certification:certificate", certificate_id=certificate.pk)
+    messages.success(request, _("The decision is recorded."))
+    return redirect("certification:decision", audit_id=audit.pk)
+
+
+@login_required
+def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    certificates = certificates_for(request.user).order_by("-issued_on", "-pk")
+    coordinates = Membership.objects.filter(
+        user=request.user, role=Membership.Role.COORDINATOR
+    ).exists()
+    if not (is_platform_admin(request.user) or coordinates):
+        raise PermissionDenied(
+            _("Certificates are read by ERNST administrators and the institutions' coordinators.")
+        )
+    page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "certification/certificate_list.html", {"page": page})
+
+
+def certificate_page(
+    request: AuthenticatedHttpRequest,
+    certificate: Certificate,
+    *,
+    form: CertificateChangeForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    admin = is_platform_admin(request.user)
+    if (
+        form is None
+        and admin
+        and certificate.status
+        in (
+            Certificate.Status.ACTIVE,
+            Certificate.Status.SUSPENDED,
+        )
+    ):
+        form = CertificateChangeForm(auto_id="chg_%s")
+    context = {
+        "certificate": certificate,
+        "events": list(certificate.events.all()),
+        "form": form,
+        "admin": admin,
+    }
+    return render(request, "certification/certificate.html", context, status=status)
+
+
+@login_required
+def certificate_view(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
+    return certificate_page(request, certificate_or_404(request.user, certificate_id))
+
+
+@login_required
+@require_POST
+def certificate_change_view(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
+    certificate = certificate_or_404(request.user, certificate_id)
+    form = CertificateChangeForm(request.POST, auto_id="chg_%s")
+    if not form.is_valid():
+        return certificate_page(request, certificate, form=form, status=400)
+    try:
+        certificate_change(
+            certificate=certificate,
+            user=request.user,
+            change=form.cleaned_data["change"],
+            reason=form.cleaned_data["reason"],
+            until=form.cleaned_data.get("until"),
+        )
+    except ActionRefusedError as exc:
+        form.add_error(None, exc.message)
+        messages.error(request, exc.message)
+        return certificate_page(request, certificate, form=form, status=_status(exc))
+    messages.success(request, _("The certificate's status is changed."))
+    return redirect("certification:certificate", certificate_id=certificate.pk)
