@@ -125,6 +125,8 @@ def certificate_issue(
         conditions_due_on=conditions_due_on,
     )
     _event(certificate, CertificateEvent.Action.ISSUED, from_status="", user=user)
+    if scheme in MASTERY_BASES:
+        mastery_sync(institution_id, user=user)
     return certificate
 
 
@@ -379,7 +381,87 @@ def _move(
     certificate.suspended_until = until if target == Status.SUSPENDED else None
     certificate.save(update_fields=["status", "status_since", "status_reason", "suspended_until"])
     _event(certificate, action, from_status=previous, user=user, reason=reason)
+    if certificate.scheme in MASTERY_BASES:
+        mastery_sync(certificate.institution_id, user=user)
     return certificate
+
+
+# --- Mastery ----------------------------------------------------------------------------------
+
+MASTERY_BASES = (Scheme.TRAINING, Scheme.INTERVENTION)
+
+
+def _mastery_bases(institution_id: int) -> tuple[Certificate, Certificate] | None:
+    """The institution's active Training certificate and active Intervention certificate at
+    the Comprehensive level (the latest of each), or None."""
+    active = Certificate.unscoped.filter(institution_id=institution_id, status=Status.ACTIVE)
+    training = active.filter(scheme=Scheme.TRAINING).order_by("-issued_on", "-pk").first()
+    intervention = (
+        active.filter(scheme=Scheme.INTERVENTION, level=InterventionLevel.COMPREHENSIVE)
+        .order_by("-issued_on", "-pk")
+        .first()
+    )
+    if training is None or intervention is None:
+        return None
+    return training, intervention
+
+
+def mastery_sync(institution_id: int, *, user: User | None = None) -> Certificate | None:
+    """RESCUE Mastery follows its two bases: issued (its own number, expiring with the earlier of
+    the two) when both are active, lapsed when either stops being active, replaced when a base
+    is replaced (a renewal). Never applied for. Returns the live Mastery certificate, if any."""
+    # The institution's certificates under a row lock, so two changes at once sync in turn.
+    list(
+        Certificate.unscoped.select_for_update()
+        .filter(institution_id=institution_id)
+        .values_list("pk", flat=True)
+    )
+    live = (
+        Certificate.unscoped.filter(
+            institution_id=institution_id,
+            scheme=Scheme.MASTERY,
+            status__in=(Status.ACTIVE, Status.SUSPENDED),
+        )
+        .prefetch_related("based_on")
+        .first()
+    )
+    bases = _mastery_bases(institution_id)
+    if (
+        live is not None
+        and bases is not None
+        and {c.pk for c in live.based_on.all()} == {c.pk for c in bases}
+    ):
+        return live
+    if bases is None:
+        if live is not None:
+            _move(
+                live,
+                Status.EXPIRED,
+                CertificateEvent.Action.LAPSED,
+                user=user,
+                reason=_("A certificate it rests on is no longer active."),
+            )
+        return None
+    training, intervention = bases
+    mastery = certificate_issue(
+        institution_id=institution_id,
+        scheme=Scheme.MASTERY,
+        setting=intervention.setting,
+        user=user,
+        expires_on=min(training.expires_on, intervention.expires_on),
+    )
+    mastery.based_on.set(bases)
+    if live is not None:  # a base was replaced (a renewal): the new Mastery supersedes
+        live.superseded_by = mastery
+        live.save(update_fields=["superseded_by"])
+        _move(
+            live,
+            Status.SUPERSEDED,
+            CertificateEvent.Action.SUPERSEDED,
+            user=user,
+            reason=_("Superseded by %(number)s.") % {"number": mastery.number},
+        )
+    return mastery
 
 
 def certificates_expire(today: date | None = None) -> list[str]:
