@@ -22,6 +22,7 @@ from audits.models import Audit, StandardAssessment
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
 from audits.services.submission import audit_submit
+from demo.certification import SHORTFALL, final_review_demo_ensure
 from demo.reviews import completed_review_demo_ensure, review_demo_ensure
 from evidence.services import evidence_upload
 from institutions.models import Institution, Membership
@@ -202,7 +203,9 @@ class DemoDossier:
     documents: tuple[DemoDocument, ...]
     rated: int | None  # how many standards carry a self-rating (None: all)
     submit: bool = False
-    review: str = "blind"  # once submitted: "blind" (two auditors at work) or "complete"
+    # Once submitted: "blind" (two auditors at work), "complete" (the draft report released),
+    # "final" (the final report awaits the decision) or "decided" (certified).
+    review: str = "blind"
 
 
 def _rate(assessment: StandardAssessment, user: User, document: DemoDocument | None) -> None:
@@ -276,11 +279,31 @@ def dossier_ensure(spec: DemoDossier, admin: User) -> Audit | None:
         assessment_assignees_set(assessment=assessment, user=coordinator, assignees=[contributor])
     if spec.submit:
         audit = audit_submit(audit=audit, user=coordinator)
-        if spec.review == "complete":
-            completed_review_demo_ensure(audit=audit, admin=admin)
-        else:
-            review_demo_ensure(audit=audit, admin=admin)
+        _review_ensure(spec, audit, admin)
     return audit
+
+
+def _review_ensure(spec: DemoDossier, audit: Audit, admin: User) -> None:
+    if spec.review == "complete":
+        completed_review_demo_ensure(audit=audit, admin=admin)
+    elif spec.review == "final":  # awaiting the decision: one minor nonconformity, planned
+        final_review_demo_ensure(
+            audit=audit,
+            admin=admin,
+            lead_email="auditor1@rescue.example",
+            shortfall=SHORTFALL,
+            decide=False,
+        )
+    elif spec.review == "decided":  # every standard met, certified by the ERNST admin
+        final_review_demo_ensure(
+            audit=audit,
+            admin=admin,
+            lead_email="auditor2@rescue.example",
+            shortfall=None,
+            decide=True,
+        )
+    else:
+        review_demo_ensure(audit=audit, admin=admin)
 
 
 DEMO_DOSSIERS = (
@@ -296,8 +319,10 @@ DEMO_DOSSIERS = (
         "Hospital Universitario del Mediterráneo",
         Component.TRAINING,
         "",
-        TRAINING_DOCUMENTS[:1],
-        rated=4,
+        TRAINING_DOCUMENTS,
+        rated=None,
+        submit=True,
+        review="final",
     ),
     DemoDossier(
         "Gezondheidscentrum De Linde",
@@ -321,5 +346,14 @@ DEMO_DOSSIERS = (
         InterventionLevel.DESIGN,
         INTERVENTION_DOCUMENTS[:2],
         rated=3,
+    ),
+    DemoDossier(
+        "Pflegeheim Am Lindenhof",
+        Component.TRAINING,
+        "",
+        TRAINING_DOCUMENTS,
+        rated=None,
+        submit=True,
+        review="decided",
     ),
 )

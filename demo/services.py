@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from auditors.models import AuditorProfile, ConflictOfInterest
+from demo.certification import register_demo_ensure
 from demo.dossiers import DEMO_DOSSIERS, dossier_ensure
 from institutions.models import Institution, Membership
 from standards.choices import Setting
@@ -237,6 +238,8 @@ def demo_seed() -> DemoSeedResult:
                 f"{audit.get_component_display()} audit of {audit.institution.name}: "
                 f"{audit.get_status_display().lower()}"
             )
+    if register_demo_ensure(admin=admin):
+        audits_created.append("Certificates of further institutions in the public register")
     return DemoSeedResult(
         accounts=accounts, institutions_created=institutions_created, audits_created=audits_created
     )

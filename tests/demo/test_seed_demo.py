@@ -11,6 +11,8 @@ from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.submission import dossier_gaps, manifest_verify
+from certification.models import Certificate
+from certification.services import decision_refusal, open_conditions
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
@@ -34,6 +36,7 @@ def snapshot() -> tuple[list, ...]:
         list(StandardAssessment.unscoped.order_by("pk").values()),
         list(EvidenceRevision.unscoped.order_by("pk").values()),
         list(AuditEvent.unscoped.order_by("pk").values()),
+        list(Certificate.unscoped.order_by("pk").values()),
     )
 
 
@@ -147,11 +150,34 @@ def test_seed_gives_every_institution_a_living_dossier() -> None:
     assert EvidenceRequestAnswer.objects.for_institution(
         sealed.institution
     ).get().previous_digest == (sealed.manifest_digest)
-    # The Spanish hospital also works on a Training dossier.
+    # The Spanish hospital's Training dossier awaits the certification decision.
     spanish_training = Audit.unscoped.get(
         component="training", institution__name="Hospital Universitario del Mediterráneo"
     )
-    assert spanish_training.status == Audit.Status.DRAFT
+    assert spanish_training.status == Audit.Status.FINAL_REPORT
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_certification_demo_awaits_a_decision_and_fills_the_register() -> None:
+    """The Spanish hospital's Training review is final, its one minor nonconformity planned;
+    the Austrian nursing home's is certified; the register holds further institutions'
+    certificates, one suspended, and one institution's Mastery."""
+    seed()
+    spanish = Audit.unscoped.get(
+        component="training", institution__name="Hospital Universitario del Mediterráneo"
+    )
+    assert decision_refusal(User.objects.get(email="admin@rescue.example"), spanish) is None
+    [condition] = open_conditions(spanish)
+    assert (condition.grade, condition.plan.state) == ("minor", "accepted")
+    austrian = Audit.unscoped.get(component="training", institution__name="Pflegeheim Am Lindenhof")
+    assert austrian.status == Audit.Status.DECIDED
+    certified = Certificate.unscoped.get(audit=austrian)
+    assert (certified.scheme, certified.status) == ("training", "active")
+    public = Certificate.unscoped.filter(status__in=Certificate.PUBLIC)
+    assert public.filter(status="suspended").count() == 1
+    mastery = public.get(scheme="mastery")
+    assert mastery.institution.name == "University Hospital Galway"
+    assert mastery.based_on.count() == 2
 
 
 @pytest.mark.usefixtures("catalogue")
