@@ -302,6 +302,11 @@ def decision_take(
         object_label=decision.label,
         details={"decision": decision.pk, "departs": decision.departs},
     )
+    # The decision letter and the certificate's PDF, queued with the decision (a call-time
+    # import: the reports build on this app's models).
+    from certification.documents import decision_documents_queue  # noqa: PLC0415
+
+    decision_documents_queue(decision=decision, user=user)
     return decision
 
 

@@ -10,7 +10,14 @@ lead auditor has released the draft, and then only the audit reports asked for f
 on (a preview the team rendered before it is never theirs). Contributors never. It is made once
 the review is complete (``AUDIT_REPORT_STATUSES``, refused before by ``report_request``).
 
-Everyone else does not see the audit at all (404).
+The *decision letter* (certification/models.py, ``Decision``): ERNST admins; the review team
+(an accepted place, as for the audit report); the institution's coordinators once the decision
+is taken. It is made once the decision is taken (refused before by ``report_request``).
+
+The *certificate PDF* (``Certificate``): ERNST admins and the coordinators of the institution
+the certificate is of; not the review team.
+
+Contributors get none of them. Everyone else does not see the audit at all (404).
 """
 
 from dataclasses import dataclass
@@ -24,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.permissions import is_platform_admin
 from audits.models import Audit
 from audits.permissions import AuditAction, audit_policy
+from certification.models import Decision
 from institutions.models import Membership
 from institutions.permissions import institution_policy
 from reports.models import Report
@@ -68,7 +76,31 @@ class ReportPolicy:
             return True
         if kind == Report.Kind.AUDIT:
             return self.audit_report_reach(user, audit) is not None
-        return False
+        return self._reads_decision_document(user, audit, kind)
+
+    def _reads_decision_document(self, user: Any, audit: Audit, kind: str) -> bool:
+        """The decision letter and the certificate PDF (of a user who sees the audit and is no
+        contributor)."""
+        if kind not in (Report.Kind.DECISION, Report.Kind.CERTIFICATE):
+            return False
+        if is_platform_admin(user):
+            return True
+        role = institution_policy.role(user, audit.institution_id)
+        if kind == Report.Kind.CERTIFICATE:
+            return role == Membership.Role.COORDINATOR
+        if role is None:  # an auditor: on the review team, as for the audit report
+            return self.audit_report_reach(user, audit) is not None
+        return role == Membership.Role.COORDINATOR and self.decided(audit)
+
+    @staticmethod
+    def decided(audit: Audit) -> bool:
+        """Whether the certification decision on the audit is taken (asked once per request)."""
+        return memoized(
+            ("audit-decided", audit.pk, audit.status),
+            lambda: (
+                Decision.objects.for_institution(audit.institution_id).filter(audit=audit).exists()
+            ),
+        )
 
     def audit_report_reach(self, user: Any, audit: Audit) -> AuditReportReach | None:
         """None when the user reads no audit report of this audit (asked once per request)."""
@@ -120,6 +152,13 @@ class ReportPolicy:
             if reach.since is not None:
                 audit_reports &= Q(requested_at__gte=reach.since)
             visible |= audit_reports
+        if self.can(user, audit, Report.Kind.DECISION):
+            visible |= Q(kind=Report.Kind.DECISION)
+        if self.can(user, audit, Report.Kind.CERTIFICATE):
+            # The certificates of the audit's institution (as every one of the audit's is).
+            visible |= Q(
+                kind=Report.Kind.CERTIFICATE, certificate__institution_id=audit.institution_id
+            )
         return reports.filter(visible)
 
     def get_or_404(self, user: Any, audit: Audit, report_id: int) -> Report:

@@ -6,8 +6,9 @@ broker cannot be reached then, the request still succeeds: the report stays queu
 queued or rendering for longer than a task can run.
 
 Before that, it computes the digest of what the report would show (``reports.dossier``,
-``reports.audit``): when the latest ready report of the audit and kind that the user may read has
-the same digest and its file is still in the storage, that report is the answer (``reused``), and
+``reports.audit``, ``reports.decision``, ``reports.certificate``): when the latest ready report
+of the audit and kind (and certificate, for a certificate PDF) that the user may read has the
+same digest and its file is still in the storage, that report is the answer (``reused``), and
 nothing is recorded or sent. A pending or failed report is never given back. The renderer stores
 the digest of the very context it rendered, so a report's digest always describes its PDF, even
 if the dossier changed between the request and the rendering.
@@ -49,6 +50,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
+from certification.models import Certificate, Decision
 from reports.models import Report
 from reports.permissions import AUDIT_REPORT_STATUSES, report_policy
 from reports.rendering import RenderedPdf, render_pdf
@@ -81,7 +83,11 @@ PENDING = (Report.Status.QUEUED, Report.Status.RENDERING)
 REPORT_LANGUAGES = ("en", "es", "de", "nl")
 # Per kind, where its translation is not in every language of REPORT_LANGUAGES yet (a report
 # half in one language, half in English, is worse than one in English).
-KIND_LANGUAGES: dict[str, tuple[str, ...]] = {Report.Kind.AUDIT: ("en", "es")}
+KIND_LANGUAGES: dict[str, tuple[str, ...]] = {
+    Report.Kind.AUDIT: ("en", "es"),
+    Report.Kind.DECISION: ("en", "es"),
+    Report.Kind.CERTIFICATE: ("en", "es"),
+}
 # Attempts interrupted (worker killed, lost) before the report is given up.
 MAX_ATTEMPTS = 3
 # A report still pending after this long was lost (no worker ran it): a new request replaces it.
@@ -123,14 +129,24 @@ def report_language(audit: Audit, kind: str = Report.Kind.DOSSIER) -> str:
     return preferred if preferred in KIND_LANGUAGES.get(kind, REPORT_LANGUAGES) else "en"
 
 
-def report_input_digest(*, audit: Audit, kind: str, language: str) -> str:
-    """The digest of what a report of ``kind`` about ``audit`` would show now."""
+def report_input_digest(
+    *, audit: Audit, kind: str, language: str, certificate: Certificate | None = None
+) -> str:
+    """The digest of what a report of ``kind`` about ``audit`` (a certificate PDF: about
+    ``certificate``) would show now."""
     from reports.audit import audit_input_digest  # noqa: PLC0415 - keeps imports light
+    from reports.certificate import certificate_input_digest  # noqa: PLC0415
+    from reports.decision import decision_input_digest  # noqa: PLC0415
     from reports.dossier import dossier_input_digest  # noqa: PLC0415
 
+    if kind == Report.Kind.CERTIFICATE:
+        if certificate is None:
+            raise ValueError("A certificate PDF is of a certificate.")
+        return certificate_input_digest(certificate, language, kind)
     digesters: dict[str, Callable[[Audit, str, str], str]] = {
         Report.Kind.DOSSIER: dossier_input_digest,
         Report.Kind.AUDIT: audit_input_digest,
+        Report.Kind.DECISION: decision_input_digest,
     }
     return digesters[kind](audit, language, kind)
 
@@ -153,20 +169,31 @@ def _reusable(reports: QuerySet[Report], digest: str) -> Report | None:
 
 @transaction.atomic
 def report_request(
-    *, audit: Audit, user: User, kind: str = Report.Kind.DOSSIER, supersede: bool = False
+    *,
+    audit: Audit,
+    user: User,
+    kind: str = Report.Kind.DOSSIER,
+    supersede: bool = False,
+    certificate: Certificate | None = None,
 ) -> ReportRequestResult:
     """Queue a new version of the report (the task is sent once the request is committed), or
     give back the last ready one if what it shows has not changed since.
 
     ``supersede``: a step that changes what the report is (the release of the draft audit
     report, the final report) fails a version still pending, which may have read the state
-    before the step, and queues a new one rather than being refused."""
+    before the step, and queues a new one rather than being refused.
+
+    ``certificate``: the certificate a certificate PDF is of (that kind only), one of
+    ``audit``'s; by default the audit's latest (the pages and the API name none: an audit has
+    the one certificate its decision issued). Its versions are numbered with the audit's other
+    certificate PDFs; the pending version and the one given back are that certificate's."""
     if not report_policy.can(user, audit):
         raise PermissionError(f"{user} may not ask for reports of audit {audit.pk}")
     if kind not in Report.Kind.values:
         raise ActionRefusedError("Unknown report kind.")
     if not report_policy.can(user, audit, kind):
         raise PermissionError(f"{user} may not ask for {kind} reports of audit {audit.pk}")
+    certificate = _certificate_for(audit, kind, certificate)
     locked = (
         Audit.objects.for_institution(audit.institution_id)
         .select_for_update()
@@ -182,8 +209,12 @@ def report_request(
                 "consolidated rating."
             )
         )
+    if kind == Report.Kind.DECISION and not _decided(audit):
+        raise ActionRefusedError(_("The decision letter is made once the decision is taken."))
+    # Numbered per audit and kind; pending and reused per certificate (None: the other kinds).
     reports = Report.objects.for_institution(audit.institution_id).filter(audit=audit, kind=kind)
-    pending = reports.filter(status__in=PENDING).first()
+    same = reports.filter(certificate=certificate)
+    pending = same.filter(status__in=PENDING).first()
     if pending is not None and pending.requested_at < timezone.now() - STALE_AFTER:
         report_fail(report_id=pending.pk, message="It was not rendered in time; asked again.")
         pending = None
@@ -201,10 +232,11 @@ def report_request(
         )
     language = report_language(audit, kind)
     # Read under the audit's row lock, which every change to the dossier takes too.
-    digest = report_input_digest(audit=audit, kind=kind, language=language)
+    digest = report_input_digest(audit=audit, kind=kind, language=language, certificate=certificate)
     # Only a report the user may read is given back (the institution's coordinators never get
     # a preview the review team rendered before the release).
-    reusable = _reusable(report_policy.reports_for(user, audit).filter(kind=kind), digest)
+    readable = report_policy.reports_for(user, audit).filter(kind=kind, certificate=certificate)
+    reusable = _reusable(readable, digest)
     if reusable is not None:
         return ReportRequestResult(reusable, reused=True)
     version = _next_version(reports)
@@ -214,6 +246,7 @@ def report_request(
                 institution_id=audit.institution_id,
                 audit=audit,
                 kind=kind,
+                certificate=certificate,
                 language=language,
                 version=version,
                 requested_by=user,
@@ -239,6 +272,38 @@ def report_request(
     # Not delay_on_commit: a broker error must not fail the request once the row is committed.
     transaction.on_commit(partial(report_send, report_id=report.pk))
     return ReportRequestResult(report)
+
+
+def _certificate_for(
+    audit: Audit, kind: str, certificate: Certificate | None
+) -> Certificate | None:
+    """The certificate a certificate PDF is of: ``certificate`` or the audit's latest, one of
+    the audit's and still in force. No other kind is of a certificate."""
+    if kind != Report.Kind.CERTIFICATE:
+        if certificate is not None:
+            raise ActionRefusedError("Only a certificate PDF is of a certificate.")
+        return None
+    if certificate is None:
+        certificate = (
+            Certificate.objects.for_institution(audit.institution_id)
+            .filter(audit=audit)
+            .order_by("-issued_on", "-pk")
+            .first()
+        )
+        if certificate is None:
+            raise ActionRefusedError(_("No certificate was issued on this audit."))
+    if certificate.audit_id != audit.pk or certificate.institution_id != audit.institution_id:
+        raise ActionRefusedError(_("That certificate was not issued on this audit."))
+    if not certificate.is_public:
+        raise ActionRefusedError(
+            _("The certificate is %(status)s: no new PDF of it is made.")
+            % {"status": certificate.status_label.lower()}
+        )
+    return certificate
+
+
+def _decided(audit: Audit) -> bool:
+    return Decision.objects.for_institution(audit.institution_id).filter(audit=audit).exists()
 
 
 def _next_version(reports: QuerySet[Report]) -> int:
@@ -335,18 +400,33 @@ def _release(report_id: int, attempt: int) -> bool:
     )
 
 
-ContextReader = Callable[[Audit], dict[str, Any]]
+ContextReader = Callable[[Any], dict[str, Any]]
 InputReader = Callable[..., dict[str, Any]]
 
 
+def _audit_of(report: Report) -> Audit:
+    return report.audit
+
+
+def _certificate_of(report: Report) -> Certificate:
+    if report.certificate_id is None:
+        raise ValueError(f"report {report.pk}: a certificate PDF without its certificate")
+    return Certificate.objects.for_institution(report.institution_id).get(pk=report.certificate_id)
+
+
 def _renderer(
-    read_context: ContextReader, read_input: InputReader, template: str
+    read_context: ContextReader,
+    read_input: InputReader,
+    template: str,
+    subject: Callable[[Report], Any] = _audit_of,
 ) -> Callable[[Report], RenderedReport]:
+    """Renders a report from the context ``read_context`` reads of its ``subject`` (the audit;
+    for a certificate PDF, the certificate)."""
     from reports.dossier import input_digest  # noqa: PLC0415 - keeps imports light
 
     def render(report: Report) -> RenderedReport:
         with translation.override(report.language):  # labels made in Python, the chart's too
-            context = read_context(report.audit)
+            context = read_context(subject(report))
         digest = input_digest(read_input(context, language=report.language, kind=report.kind))
         pdf = render_pdf(template, context | {"report": report}, language=report.language)
         return RenderedReport(pdf, digest)
@@ -356,11 +436,17 @@ def _renderer(
 
 def _renderers() -> dict[str, Callable[[Report], RenderedReport]]:
     from reports.audit import audit_context, audit_input  # noqa: PLC0415
+    from reports.certificate import certificate_context, certificate_input  # noqa: PLC0415
+    from reports.decision import decision_context, decision_input  # noqa: PLC0415
     from reports.dossier import dossier_context, dossier_input  # noqa: PLC0415
 
     return {
         Report.Kind.DOSSIER: _renderer(dossier_context, dossier_input, "pdf/dossier.html"),
         Report.Kind.AUDIT: _renderer(audit_context, audit_input, "pdf/audit.html"),
+        Report.Kind.DECISION: _renderer(decision_context, decision_input, "pdf/decision.html"),
+        Report.Kind.CERTIFICATE: _renderer(
+            certificate_context, certificate_input, "pdf/certificate.html", _certificate_of
+        ),
     }
 
 

@@ -14,6 +14,8 @@ api_v1 = [
     path("", include("audits.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("reviews.api.urls")),
+    path("", include("certification.api")),
+    path("", include("certification.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +28,7 @@ urlpatterns = [
     path("audits/", include("audits.urls")),
     path("audits/", include("reports.urls")),
     path("auditors/", include("auditors.urls")),
+    path("", include("certification.urls_public")),
     path("", include("certification.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

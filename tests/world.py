@@ -20,6 +20,8 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from audits.models import Audit, StandardAssessment
+from certification.models import Certificate
+from certification.services import certificate_change, certificate_issue
 from evidence.models import EvidenceFile
 from evidence.services import evidence_upload
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
@@ -65,6 +67,7 @@ class World:
     assessment_a2: StandardAssessment  # nobody assigned
     evidence_a: EvidenceFile  # supports assessment_a, flagged for personal data
     report_a: Report  # a ready dossier report of audit_a
+    certificate_a: Certificate  # a withdrawn Training certificate of institution A
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -165,6 +168,16 @@ def build_world() -> World:
     )
     report.file.save("dossier.pdf", ContentFile(b"%PDF-1.7 test report"), save=False)
     report.save()
+    # Withdrawn: its pages answer, yet the public register (active and suspended ones) and
+    # Mastery (active ones) stay as each test makes them.
+    certificate = certificate_change(
+        certificate=certificate_issue(
+            institution_id=a.pk, scheme="training", setting=Setting.HOSPITAL, user=users["admin"]
+        ),
+        user=users["admin"],
+        change="withdraw",
+        reason="Issued in error",
+    )
     return World(
         institution_a=a,
         institution_b=b,
@@ -181,6 +194,7 @@ def build_world() -> World:
         assessment_a2=assessment_a2,
         evidence_a=evidence,
         report_a=report,
+        certificate_a=certificate,
     )
 
 

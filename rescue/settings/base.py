@@ -128,6 +128,12 @@ AXES_VERBOSE = False
 # Two-factor authentication (django-otp, TOTP): required for auditors and ERNST admins.
 OTP_TOTP_ISSUER = "RESCUE Audit"
 TWO_FACTOR_EXEMPT_URL_NAMES = [
+    # The public register and verification answer anyone, signed in or not.
+    "public:register",
+    "public:certificate",
+    "public:verify",
+    "certificate-register",
+    "certificate-verify",
     "login",
     "logout",
     "two_factor",
@@ -334,6 +340,10 @@ SPECTACULAR_SETTINGS = {
         "FindingGradeEnum": "reviews.models.Finding.Grade",
         # The level applied for and the level recommended: one enum, the name clients know.
         "TargetLevelEnum": "standards.choices.InterventionLevel",
+        # The lead's recommendation and the decision share their choices.
+        "CertificationOutcomeEnum": "certification.models.Decision.Outcome",
+        "CommentOutcomeEnum": "reviews.models.ReportComment.Outcome",
+        "CertificateStatusEnum": "certification.models.Certificate.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -350,6 +360,8 @@ FILE_UPLOAD_HANDLERS = ["evidence.uploads.HashingUploadHandler"]
 # seed_demo creates accounts with known passwords: allowed only where this is True.
 DEMO_SEED_ALLOWED = env.bool("DEMO_SEED_ALLOWED", default=False)
 CATALOGUE_DIR = BASE_DIR / "fixtures" / "catalogue"
+# The public register and verification pages and API: requests a minute per user or address.
+CERTIFICATE_PUBLIC_RATE = env.str("CERTIFICATE_PUBLIC_RATE", default="60/m")
 # The institution's right of reply: days from the release of the draft audit report.
 REVIEW_REPLY_WINDOW_DAYS = env.int("REVIEW_REPLY_WINDOW_DAYS", default=14)
 

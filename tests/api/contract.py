@@ -70,6 +70,7 @@ REPORT_A = 900_021
 CATALOGUE_VERSION = 900_031
 STANDARD = 900_041
 ASSIGNMENT_A = 900_051
+CERTIFICATE_A = 900_061
 STANDARD_CODE = "@standard-code"
 
 REFS: dict[int, Callable[[World], int]] = {
@@ -81,6 +82,7 @@ REFS: dict[int, Callable[[World], int]] = {
     CATALOGUE_VERSION: lambda world: world.audit_a.catalogue_version_id,
     STANDARD: lambda world: world.standard.pk,
     ASSIGNMENT_A: lambda world: world.assignment_a.pk,
+    CERTIFICATE_A: lambda world: world.certificate_a.pk,
 }
 
 
@@ -261,6 +263,30 @@ VALID: dict[str, Valid] = {
         body={"note": "Rota in place", "files": [PDF], "confirmed_no_personal_data": True},
     ),
     "audits_actions_verification_create": on_review_a(404, action_id=999999, body={"close": True}),
+    # The decision: audit A is in preparation, so none is taken yet (404) and taking it is
+    # refused (400). Certificates: the coordinator reads A's (withdrawn: a change is refused).
+    "audits_decision_retrieve": Valid(
+        "admin", 404, path={"audit_id": AUDIT_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_decision_create": Valid(
+        "admin",
+        400,
+        path={"audit_id": AUDIT_A},
+        body={"outcome": "do_not_certify", "reason": "Not yet"},
+    ),
+    "certificates_list": Valid("coordinator_a", 200),
+    "certificates_retrieve": Valid("coordinator_a", 200, path={"certificate_id": CERTIFICATE_A}),
+    "certificates_status_create": Valid(  # the world's certificate is withdrawn: refused
+        "admin",
+        400,
+        path={"certificate_id": CERTIFICATE_A},
+        body={"change": "suspend", "reason": "Complaint under review"},
+    ),
+    # The public register and the verification, for anyone: the world's certificate is
+    # withdrawn, so not listed; a code unknown is a 404; tests/certification/test_public.py walks
+    # every status.
+    "register_list": Valid("anonymous", 200, query={"q": "hospital", "status": "active"}),
+    "verify_retrieve": Valid("anonymous", 404, path={"code": "no-such-code"}),
 }
 
 

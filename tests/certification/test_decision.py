@@ -68,9 +68,14 @@ def test_conditions_issue_a_certificate_and_record_the_proposal(review: Review) 
     assert decision.departs
     assert decision.departure_reason == "The plan closes TRA03 within weeks"
     assert review.reload().status == Audit.Status.DECIDED
-    [certificate] = Certificate.objects.for_institution(review.audit.institution_id)
+    certificate = Certificate.objects.for_institution(review.audit.institution_id).get(
+        decision=decision
+    )
     year = timezone.localdate().year
-    assert certificate.number == f"RESCUE-TRA-{year}-000001"
+    before = Certificate.objects.for_institution(review.audit.institution_id).exclude(
+        pk=certificate.pk
+    )
+    assert certificate.number == f"RESCUE-TRA-{year}-{before.count() + 1:06d}"
     assert certificate.expires_on == expiry_after(certificate.issued_on, 5)
     assert certificate.conditions_due_on == decision.conditions_due_on
     assert len(certificate.code) >= 20
@@ -90,7 +95,11 @@ def test_departing_without_a_reason_is_refused(review: Review) -> None:
         decide(review, outcome="certify", departure_reason="", conditions_due_on=None)
     decision = decide(review, outcome="do_not_certify", departure_reason="", conditions_due_on=None)
     assert not decision.departs  # as proposed: no reason needed
-    assert not Certificate.objects.for_institution(review.audit.institution_id).exists()
+    assert (
+        not Certificate.objects.for_institution(review.audit.institution_id)
+        .filter(audit=review.audit)
+        .exists()
+    )
 
 
 def test_conditions_need_an_accepted_plan_and_a_future_date(review: Review) -> None:
@@ -114,7 +123,7 @@ def issued(review: Review, n: int = 1) -> list[Certificate]:
             scheme="training",
             setting="hospital",
             user=review.admin,
-            issued_on=date(2026, 3, 1),
+            issued_on=date(2031, 3, 1),
         )
         for _ in range(n)
     ]
@@ -122,16 +131,16 @@ def issued(review: Review, n: int = 1) -> list[Certificate]:
 
 def test_numbers_follow_each_other_per_scheme_and_year(review: Review) -> None:
     first, second = issued(review, 2)
-    assert (first.number, second.number) == ("RESCUE-TRA-2026-000001", "RESCUE-TRA-2026-000002")
+    assert (first.number, second.number) == ("RESCUE-TRA-2031-000001", "RESCUE-TRA-2031-000002")
     other = certificate_issue(
         institution_id=review.audit.institution_id,
         scheme="intervention",
         setting="hospital",
         level="design",
         user=review.admin,
-        issued_on=date(2027, 1, 5),
+        issued_on=date(2032, 1, 5),
     )
-    assert other.number == "RESCUE-INT-2027-000001"
+    assert other.number == "RESCUE-INT-2032-000001"
     assert expiry_after(date(2028, 2, 29), 5) == date(2033, 2, 28)
 
 
@@ -153,7 +162,7 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(review: Review) -> N
                 scheme="training",
                 setting="hospital",
                 user=None,
-                issued_on=date(2026, 6, 1),
+                issued_on=date(2033, 6, 1),
             )
             numbers.append(certificate.number)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -167,8 +176,8 @@ def test_concurrent_issues_get_distinct_consecutive_numbers(review: Review) -> N
     for thread in threads:
         thread.join()
     assert errors == []
-    assert sorted(numbers) == [f"RESCUE-TRA-2026-{n:06d}" for n in range(1, 9)]
-    assert CertificateSequence.objects.get(prefix="TRA-2026").last == 8
+    assert sorted(numbers) == [f"RESCUE-TRA-2033-{n:06d}" for n in range(1, 9)]
+    assert CertificateSequence.objects.get(prefix="TRA-2033").last == 8
 
 
 # Every change from every status: allowed (the status after) or refused.
@@ -260,7 +269,9 @@ def test_expiry_runs_twice_harmlessly(review: Review) -> None:
 def test_open_conditions_past_their_date_suspend_once(review: Review) -> None:
     finalised(review)
     decide(review)
-    certificate = Certificate.objects.for_institution(review.audit.institution_id).get()
+    certificate = Certificate.objects.for_institution(review.audit.institution_id).get(
+        audit=review.audit
+    )
     due = certificate.conditions_due_on
     assert due is not None
     assert conditions_enforce(today=due) == []  # not past yet

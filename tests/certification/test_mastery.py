@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def issue(world: World, scheme: str, level: str = "", *, on: date, expires: date) -> Certificate:
     return certificate_issue(
-        institution_id=world.institution_a.pk,
+        institution_id=world.institution_b.pk,
         scheme=scheme,
         setting="hospital",
         level=level,
@@ -27,7 +27,7 @@ def issue(world: World, scheme: str, level: str = "", *, on: date, expires: date
 
 def masteries(world: World) -> list[tuple[str, str]]:
     return list(
-        Certificate.objects.for_institution(world.institution_a)
+        Certificate.objects.for_institution(world.institution_b)
         .filter(scheme="mastery")
         .order_by("pk")
         .values_list("status", "expires_on")
@@ -58,7 +58,7 @@ def test_it_expires_with_the_earlier_and_has_its_own_number(world: World) -> Non
     intervention = issue(
         world, "intervention", "comprehensive", on=date(2026, 2, 1), expires=date(2031, 2, 1)
     )
-    mastery = Certificate.objects.for_institution(world.institution_a).get(scheme="mastery")
+    mastery = Certificate.objects.for_institution(world.institution_b).get(scheme="mastery")
     assert mastery.expires_on == date(2030, 6, 1)
     assert mastery.number.startswith("RESCUE-MAS-")
     assert set(mastery.based_on.all()) == {training, intervention}
@@ -93,7 +93,7 @@ def test_a_renewed_base_gives_a_new_mastery_that_supersedes(world: World) -> Non
     issue(world, "intervention", "comprehensive", on=date(2026, 2, 1), expires=date(2031, 2, 1))
     renewed = issue(world, "training", on=date(2030, 1, 10), expires=date(2035, 1, 10))
     old, new = (
-        Certificate.objects.for_institution(world.institution_a)
+        Certificate.objects.for_institution(world.institution_b)
         .filter(scheme="mastery")
         .order_by("pk")
     )

@@ -60,14 +60,8 @@ OUTCOME_NOT_RELEASED = dict.fromkeys((COORD_A, CONTRIB_A, AUD_IN, ADMIN), 403)
 
 
 def certificate_a(world: World) -> Any:
-    """Institution A's certificate (issued once per world)."""
-    from certification.models import Certificate  # noqa: PLC0415 - the matrix imports lightly
-    from certification.services import certificate_issue  # noqa: PLC0415
-
-    existing = Certificate.objects.for_institution(world.institution_a).first()
-    return existing or certificate_issue(
-        institution_id=world.institution_a.pk, scheme="training", setting="hospital", user=None
-    )
+    """Institution A's certificate."""
+    return world.certificate_a
 
 
 MATRIX: dict[str, Access] = {
@@ -366,8 +360,10 @@ MATRIX: dict[str, Access] = {
     "certification:certificate": Access(
         only({ADMIN: 200, COORD_A: 200}), kwargs=lambda w: {"certificate_id": certificate_a(w).pk}
     ),
+    # The world's certificate is withdrawn: no change is left (400; tests/certification walks
+    # the lifecycle).
     "certification:certificate_change": Access(
-        only({ADMIN: 302, COORD_A: 403}),
+        only({ADMIN: 400, COORD_A: 403}),
         kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
         method="post",
         data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
@@ -387,6 +383,19 @@ MATRIX: dict[str, Access] = {
         only({AUD_IN: 302, AUD_OUT: 302}),
         method="post",
         data=lambda w: {"institution": w.institution_b.pk, "reason": "Former employer"},
+    ),
+    # The public register and a certificate's verification page, by the QR code's code or by
+    # the number the register links to: anyone, signed in or not, and an unknown certificate is
+    # a plain 404 for everyone (never the login page). The world holds no certificate, and one
+    # issued here would not reach the accessibility gate's live server (tests/e2e): the pages of
+    # real certificates in every status, for every role, are in tests/certification/test_public.py
+    # (with the gate's checks); the API's verification below reads a real one.
+    "public:register": Access(everyone(200, anonymous=200)),
+    "public:certificate": Access(
+        everyone(404, anonymous=404), kwargs=lambda w: {"number": "RESCUE-INT-1999-999999"}
+    ),
+    "public:verify": Access(
+        everyone(404, anonymous=404), kwargs=lambda w: {"code": "no-such-code"}
     ),
     # --- API -------------------------------------------------------------------------------------
     "standard-list": Access(everyone(200, anonymous=403)),
@@ -561,6 +570,29 @@ MATRIX: dict[str, Access] = {
         kwargs=lambda w: {"audit_id": w.audit_a.pk, "action_id": 999999},
         method="post",
         data=lambda w: {"close": True},
+    ),
+    # The public register and the verification over the API: no sign-in needed (institution A's
+    # certificate, issued for the test).
+    "certificate-register": Access(everyone(200, anonymous=200)),
+    "certificate-verify": Access(
+        everyone(200, anonymous=200), kwargs=lambda w: {"code": certificate_a(w).code}
+    ),
+    # Decisions and certificates over the API (audit A is in preparation: no decision yet, 404
+    # for whoever may read one; taking it is refused, 400).
+    "audit-decision": Access(
+        only({ADMIN: 404, COORD_A: 404, CONTRIB_A: 403, AUD_IN: 404}, anonymous=403),
+        kwargs=audit_a,
+    ),
+    "certificate-list": Access(everyone(200, anonymous=403)),
+    "certificate-detail": Access(
+        only({ADMIN: 200, COORD_A: 200}, anonymous=403),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+    ),
+    "certificate-status": Access(
+        only({ADMIN: 400, COORD_A: 403}, anonymous=403),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+        method="post",
+        data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
     ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),
