@@ -19,7 +19,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import dateformat, timezone
-from playwright.sync_api import Browser
 
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
@@ -27,12 +26,8 @@ from certification.models import Certificate, CertificateEvent, Decision
 from certification.services import certificate_change, certificate_issue, certificates_expire
 from institutions.models import Institution
 from standards.choices import InterventionLevel, Setting
-from tests.e2e.conftest import browser
-from tests.e2e.test_accessibility import DESKTOP, page_problems
 from tests.factories import InstitutionFactory
 from tests.world import World
-
-__all__ = ["browser"]  # a fixture, used by name
 
 pytestmark = pytest.mark.django_db
 
@@ -712,57 +707,3 @@ def test_query_counts_do_not_grow_with_the_register(world: World, role: str) -> 
     assert counts[0] == counts[1]
     if role == "anonymous":
         assert max(counts[0]) <= 3, counts[0]  # the page's count and rows; one for a verification
-
-
-# --- The accessibility gate, on populated pages ---------------------------------------------------
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_pages_pass_the_accessibility_gate_in_every_status(
-    register: Register, live_server: Any, browser: Browser, settings: Any
-) -> None:
-    """The gate (tests/e2e/test_accessibility.py) sees the register empty and no verification
-    page: here its checks run on the register with rows, on a refused filter, on a verification
-    page of every status and on the 429 page, at the desktop and the phone widths."""
-    institution = register.world.institution_a
-    issue(institution, level=InterventionLevel.COMPREHENSIVE)
-    issue(institution, "training")
-    issue(institution, "training")  # RESCUE Mastery is replaced: a superseded certificate
-    superseded = Certificate.unscoped.get(institution=institution, status="superseded")
-    urls = [
-        reverse("public:register"),
-        f"{reverse('public:register')}?status=suspended&q=practice",
-        f"{reverse('public:register')}?scheme=competences",
-        *(
-            url
-            for certificate in (
-                register.active,
-                register.suspended,
-                register.withdrawn,
-                register.expired,
-                superseded,
-            )
-            for url in (code_url(certificate), number_url(certificate))
-        ),
-    ]
-    context = browser.new_context(viewport=DESKTOP)
-    page = context.new_page()
-    problems = []
-    try:
-        for url in urls:
-            page.set_viewport_size(DESKTOP)
-            page.goto(live_server.url + url)
-            problems += [f"{url}: {problem}" for problem in page_problems(page)]
-        # A budget of its own: one more read, then a 429 (on pages not read yet: the browser
-        # keeps the others, as their Cache-Control allows).
-        settings.CERTIFICATE_PUBLIC_RATE = "1/h"
-        page.set_viewport_size(DESKTOP)
-        lower = reverse("public:certificate", args=[register.active.number.lower()])
-        assert page.goto(live_server.url + lower).status == 200
-        refused = page.goto(f"{live_server.url}{reverse('public:register')}?q=hospital")
-        assert refused is not None
-        assert refused.status == 429
-        problems += [f"429: {problem}" for problem in page_problems(page)]
-    finally:
-        context.close()
-    assert not problems, "\n".join(problems)
