@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -27,6 +28,8 @@ from certification.services import (
     proposal_of,
 )
 from institutions.models import Membership
+from reports.models import Report
+from reports.permissions import report_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
 from reviews.selectors import audit_evaluation
@@ -161,8 +164,22 @@ def certificate_page(
         "events": list(certificate.events.all()),
         "form": form,
         "admin": admin,
+        "documents": _documents(request, certificate),
     }
     return render(request, "certification/certificate.html", context, status=status)
+
+
+def _documents(request: AuthenticatedHttpRequest, certificate: Certificate) -> list[Report]:
+    """The certificate's PDFs and its decision letter, as far as the user reads them."""
+    if certificate.audit is None:
+        return []
+    return list(
+        report_policy.reports_for(request.user, certificate.audit)
+        .filter(
+            Q(kind=Report.Kind.CERTIFICATE, certificate=certificate) | Q(kind=Report.Kind.DECISION)
+        )
+        .order_by("kind", "-version")
+    )
 
 
 @login_required

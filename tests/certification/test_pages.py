@@ -47,6 +47,9 @@ def test_an_admin_off_the_team_decides_on_the_page(review: Review) -> None:
     )
     assert done.status_code == 302
     assert done["Location"] == reverse("certification:certificate", args=[certificate.pk])
+    documents = page_text(review.client(review.world.users["coordinator_a"]).get(done["Location"]))
+    assert "Decision letter v1" in documents
+    assert "Certificate v1" in documents
     again = admin.get(url)
     assert "The plan closes it within weeks" in page_text(again)
     assert "Record the decision" not in page_text(again)
