@@ -207,6 +207,12 @@ class AuditEvent(TenantOwnedModel):
         ACTION_VERIFIED = "action_verified", _("Corrective action verified and closed")
         ACTION_KEPT_OPEN = "action_kept_open", _("Corrective action kept open")
         DECIDED = "decided", _("Certification decided")
+        APPEAL_LODGED = "appeal_lodged", _("Appeal lodged")
+        APPEAL_TAKEN = "appeal_taken", _("Appeal taken up")
+        APPEAL_UPHELD = "appeal_upheld", _("Appeal decided: decision upheld")
+        APPEAL_CHANGED = "appeal_changed", _("Appeal decided: decision changed")
+        RENEWAL_STARTED = "renewal_started", _("Renewal audit started")
+        CARRIED_CONFIRMED = "carried_confirmed", _("Carried-forward evidence confirmed")
         CLOSED = "closed", _("Audit closed")
 
     audit = models.ForeignKey(
