@@ -76,7 +76,15 @@ class PriorCertificationForm(forms.Form):
         label=_("What the confirmation rests on"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
-        help_text=_("For example the Execution certificate's number and date."),
+        help_text=_(
+            "The Execution certificate issued before RESCUE Audit: its number, its date and "
+            "who issued it."
+        ),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The certificate's expiry; the confirmation counts until then."),
     )
 
 

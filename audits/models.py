@@ -63,7 +63,7 @@ class Audit(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "component"],
-                condition=~Q(status="closed"),
+                condition=~Q(status__in=("decided", "closed")),
                 name="audit_one_open_per_component",
                 violation_error_message=(
                     "This institution already has an open audit for this component."
@@ -143,9 +143,12 @@ class StandardAssessment(TenantOwnedModel):
 
 
 class PriorCertificationConfirmation(TenantOwnedModel):
-    """An ERNST admin's record that an institution holds an Execution certification.
+    """An ERNST admin's record that an institution holds an Execution certificate issued before
+    RESCUE Audit existed (on paper, by e-mail).
 
-    Comprehensive-level audits need one until certificates are issued in the product.
+    A Comprehensive-level audit rests on an active Execution certificate issued in the product
+    (``certification.selectors.execution_basis``); this record stands in for one only for a
+    certificate from before, and only until its ``valid_until``.
     """
 
     confirmed_by = models.ForeignKey(
@@ -153,6 +156,11 @@ class PriorCertificationConfirmation(TenantOwnedModel):
     )
     confirmed_by_email = models.EmailField()
     reason = models.TextField(help_text="The certificate or document the confirmation rests on.")
+    valid_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The pre-product certificate's expiry (empty on records older than the field).",
+    )
     confirmed_at = models.DateTimeField(auto_now_add=True)
 
     class Meta(TenantOwnedModel.Meta):

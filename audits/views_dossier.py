@@ -84,16 +84,25 @@ def prior_certification(request: AuthenticatedHttpRequest, institution_id: int) 
         raise Http404
     form = PriorCertificationForm(request.POST)
     if form.is_valid():
-        prior_certification_confirm(
-            institution=institution, user=request.user, reason=form.cleaned_data["reason"]
-        )
+        try:
+            prior_certification_confirm(
+                institution=institution,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                valid_until=form.cleaned_data["valid_until"],
+            )
+        except ActionRefusedError as exc:
+            messages.error(request, exc.message)
+            return redirect("institutions:detail", institution_id=institution.pk)
         messages.success(
             request,
             _("Execution certification of %(institution)s recorded.")
             % {"institution": institution},
         )
     else:
-        messages.error(request, _("Record what the confirmation rests on."))
+        messages.error(
+            request, _("Record what the confirmation rests on and the date it is valid until.")
+        )
     return redirect("institutions:detail", institution_id=institution.pk)
 
 

@@ -1,6 +1,10 @@
 """Starting an audit: the application, its pinned catalogue and its standards."""
 
+from datetime import date
+
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -13,6 +17,8 @@ from standards.models import INTERVENTION_LEVEL_FIELDS, SETTING_FIELDS, Catalogu
 from standards.selectors import catalogue_version_active
 
 APPLICABLE_COMPONENTS = (Component.INTERVENTION, Component.TRAINING)
+# A decided audit is finished: the institution may apply again (after a refusal) or renew.
+FINISHED = (Audit.Status.DECIDED, Audit.Status.CLOSED)
 
 
 def applicable_standards(
@@ -38,40 +44,57 @@ def audit_create(
         raise PermissionError(f"{user} may not start audits for {institution}")
     if component not in APPLICABLE_COMPONENTS:
         raise ActionRefusedError(
-            "Institutions apply for RESCUE-Intervention or RESCUE-Training; competence "
-            "certification is applied for by the individual supporter."
+            _(
+                "Institutions apply for RESCUE-Intervention or RESCUE-Training; competence "
+                "certification is applied for by the individual supporter."
+            )
         )
     if component == Component.INTERVENTION and target_level not in InterventionLevel.values:
-        raise ActionRefusedError("Choose the Intervention level applied for.")
+        raise ActionRefusedError(_("Choose the Intervention level applied for."))
     if component != Component.INTERVENTION:
         target_level = ""
     version = catalogue_version_active(component=component)
     if version is None:
-        raise ActionRefusedError(f"No {Component(component).label} catalogue is active yet.")
+        raise ActionRefusedError(
+            _("No %(component)s catalogue is active yet.")
+            % {"component": Component(component).label}
+        )
 
     Institution.objects.select_for_update().filter(pk=institution.pk).first()  # serialise starts
     open_audit = (
         Audit.objects.for_institution(institution)
         .filter(component=component)
-        .exclude(status=Audit.Status.CLOSED)
+        .exclude(status__in=FINISHED)
         .first()
     )
     if open_audit is not None:
         raise ActionRefusedError(
-            f"{institution} already has an open {Component(component).label} audit "
-            f"(started {open_audit.created_at:%d %B %Y}); finish or close it first."
+            _(
+                "%(institution)s already has an open %(component)s audit (started %(date)s); "
+                "finish or close it first."
+            )
+            % {
+                "institution": institution,
+                "component": Component(component).label,
+                "date": f"{open_audit.created_at:%d %B %Y}",
+            }
         )
-    if (
-        target_level == InterventionLevel.COMPREHENSIVE
-        and not PriorCertificationConfirmation.objects.for_institution(institution).exists()
-    ):
-        raise ActionRefusedError(
-            "The Comprehensive level needs an Execution certification first. Until certificates "
-            "are issued here, an ERNST administrator confirms it on the institution's page."
-        )
+    if target_level == InterventionLevel.COMPREHENSIVE:
+        # A call-time import: certification builds on this app's models.
+        from certification.standing import execution_basis  # noqa: PLC0415
+
+        if execution_basis(institution.pk) is None:
+            raise ActionRefusedError(
+                _(
+                    "The Comprehensive level needs an Execution certification first: an active "
+                    "RESCUE-Intervention certificate at the Execution level issued here. For an "
+                    "Execution certificate issued before RESCUE Audit, an ERNST administrator "
+                    "records it on the institution's page."
+                )
+            )
     standards = applicable_standards(version=version, setting=setting, target_level=target_level)
     if not standards:
-        raise ActionRefusedError("No standard of the active catalogue applies to this setting.")
+        raise ActionRefusedError(_("No standard of the active catalogue applies to this setting."))
 
     audit = Audit(
         institution=institution,
@@ -87,7 +110,8 @@ def audit_create(
             audit.save()
     except IntegrityError:  # a concurrent start won the race
         raise ActionRefusedError(
-            f"{institution} already has an open {Component(component).label} audit."
+            _("%(institution)s already has an open %(component)s audit.")
+            % {"institution": institution, "component": Component(component).label}
         ) from None
     StandardAssessment.objects.bulk_create(
         StandardAssessment(institution=institution, audit=audit, standard=standard)
@@ -105,15 +129,23 @@ def audit_create(
 
 @transaction.atomic
 def prior_certification_confirm(
-    *, institution: Institution, user: User, reason: str
+    *, institution: Institution, user: User, reason: str, valid_until: date | None = None
 ) -> PriorCertificationConfirmation:
+    """Record an Execution certificate issued before RESCUE Audit existed; it counts for a
+    Comprehensive application until ``valid_until``."""
     if not user.has_perm("institutions.manage_all_institutions"):
         raise PermissionError(f"{user} may not confirm certifications")
     reason = reason.strip()
     if not reason:
-        raise ActionRefusedError("Record what the confirmation rests on (certificate number…).")
+        raise ActionRefusedError(_("Record what the confirmation rests on (certificate number…)."))
+    if valid_until is not None and valid_until < timezone.localdate():
+        raise ActionRefusedError(_("That certificate is no longer valid: it cannot count."))
     confirmation = PriorCertificationConfirmation(
-        institution=institution, confirmed_by=user, confirmed_by_email=user.email, reason=reason
+        institution=institution,
+        confirmed_by=user,
+        confirmed_by_email=user.email,
+        reason=reason,
+        valid_until=valid_until,
     )
     confirmation.full_clean()
     confirmation.save()

@@ -242,14 +242,17 @@ def test_comprehensive_needs_a_prior_certification_which_an_admin_records(
     coordinator = world.client("coordinator_a")
     comprehensive = DESIGN_IN_HOSPITAL | {"target_level": "comprehensive"}
     before = counts()
-    message = "The Comprehensive level needs an Execution certification first."
+    message = "The Comprehensive level needs an Execution certification first: an active"
     assert_refused_on_page(post_page(coordinator, world.institution_a, comprehensive), message)
     assert_refused_by_api(post_api(coordinator, world.institution_a, comprehensive), message)
     assert counts() == before
 
     response = world.client("admin").post(
         reverse("institutions:prior_certification", args=[world.institution_a.pk]),
-        {"reason": "Execution certificate RESCUE-I-2025-014 of 3 March 2025"},
+        {
+            "reason": "Execution certificate RESCUE-I-2025-014 of 3 March 2025",
+            "valid_until": "2030-03-02",
+        },
         follow=True,
     )
     assert response.status_code == 200
@@ -258,6 +261,7 @@ def test_comprehensive_needs_a_prior_certification_which_an_admin_records(
     [confirmation] = PriorCertificationConfirmation.objects.for_institution(world.institution_a)
     assert confirmation.confirmed_by == world.users["admin"]
     assert confirmation.confirmed_by_email == "admin@example.org"
+    assert f"{confirmation.valid_until}" == "2030-03-02"
 
     response = post_page(coordinator, world.institution_a, comprehensive)
     assert response.status_code == 302
@@ -384,13 +388,15 @@ def test_contributor_cannot_start_an_audit_even_through_the_service(
 def test_prior_certification_needs_a_reason(world: World, reason: str) -> None:
     response = world.client("admin").post(
         reverse("institutions:prior_certification", args=[world.institution_a.pk]),
-        {"reason": reason},
+        {"reason": reason, "valid_until": "2030-03-02"},
         follow=True,
     )
     assert response.redirect_chain == [
         (reverse("institutions:detail", args=[world.institution_a.pk]), 302)
     ]
-    assert page_messages(response, "error") == ["Record what the confirmation rests on."]
+    assert page_messages(response, "error") == [
+        "Record what the confirmation rests on and the date it is valid until."
+    ]
     assert page_messages(response, "success") == []
     assert not PriorCertificationConfirmation.unscoped.exists()
     assert "None recorded." in page_text(response)
