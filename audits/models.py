@@ -115,6 +115,11 @@ class StandardAssessment(TenantOwnedModel):
     assignees = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="assigned_assessments"
     )
+    copied_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Copied from the last audit when a renewal started: a draft until saved again.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -27,6 +27,8 @@ class _Readiness:
         rating = self.assessment.self_rating
         if not rating:
             return ["no self-rating yet"]
+        if self.assessment.copied_at is not None:
+            return ["self-assessment copied from the last audit: review it and save it"]
         if rating == StandardAssessment.Rating.NOT_APPLICABLE:
             return (
                 [] if self.assessment.justification.strip() else ["not applicable without a reason"]
@@ -225,7 +227,8 @@ def _per_audit_count(assessments: QuerySet[StandardAssessment]) -> Coalesce:
 
 def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
     """Each audit with ``standards_total`` and ``standards_ready`` (the dashboard's rule: a
-    self-rating and a live file, or not applicable with a reason), in the list's one query."""
+    self-rating of one's own, not a renewal's copy, and a live file, or not applicable with a
+    reason), in the list's one query."""
     assessments = StandardAssessment.objects.filter(
         institution=OuterRef("institution"), audit=OuterRef("pk")
     )
@@ -235,7 +238,7 @@ def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
         evidence__deleted_at__isnull=True,
     )
     not_applicable = StandardAssessment.Rating.NOT_APPLICABLE
-    ready = assessments.filter(
+    ready = assessments.filter(copied_at__isnull=True).filter(
         (Q(self_rating=not_applicable) & ~Q(justification=""))
         | (~Q(self_rating__in=["", not_applicable]) & Exists(live_file))
     )

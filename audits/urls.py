@@ -2,6 +2,7 @@ from django.urls import path
 
 from audits import views, views_dossier
 from evidence import views as evidence_views
+from evidence import views_carried
 
 app_name = "audits"
 
@@ -41,6 +42,11 @@ evidence_urls = [
         "<int:audit_id>/evidence/<int:evidence_id>/review/",
         evidence_views.evidence_review,
         name="evidence_review",
+    ),
+    path(
+        "<int:audit_id>/evidence/carried/",
+        views_carried.carried_view,
+        name="evidence_carried",
     ),
 ]
 

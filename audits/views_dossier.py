@@ -39,7 +39,7 @@ from audits.selectors import (
 from audits.services.applications import audit_create, prior_certification_confirm
 from audits.services.assessments import assessment_assignees_set, assessment_self_rate
 from audits.services.seal import SEALED_MESSAGE
-from audits.services.submission import DossierIncompleteError, audit_submit
+from audits.services.submission import DossierIncompleteError, audit_submit, carried_to_confirm
 from evidence.forms import UploadForm
 from evidence.models import EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
@@ -148,8 +148,23 @@ def dashboard_page(
         "reports": report_policy.reports_for(request.user, audit)[:5],
         "evidence_requests": _evidence_requests(request.user, audit),
         "review_report": _released_report(request.user, audit),
+        "renewal": _renewal(audit, items),
     }
     return render(request, "audits/audit_dashboard.html", context, status=status)
+
+
+def _renewal(audit: Audit, items: list[Any]) -> dict[str, Any] | None:
+    """A renewal dossier: the certificate renewed, the copied self-assessments not saved again
+    and the carried files not confirmed yet (the certification app's ``Renewal``, read through
+    its reverse accessor)."""
+    renewal = getattr(audit, "renewal", None)
+    if renewal is None:
+        return None
+    return {
+        "certificate": renewal.certificate,
+        "drafts": sum(item.assessment.copied_at is not None for item in items),
+        "to_confirm": carried_to_confirm(audit).count(),
+    }
 
 
 RELEASED_STAGES = (

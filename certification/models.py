@@ -9,9 +9,14 @@ A certificate has a number without gaps or duplicates per scheme and year
 (``RESCUE-INT-2026-000123``), an unguessable code for its public verification page, the scope
 (institution, scheme, level, setting, catalogue version), its dates and a status. Every change of
 status is a ``CertificateEvent``: who, when, why.
+
+The institution may appeal a decision once (``Appeal``, with the statement's ``AppealFile``s);
+an appeal that changes the decision records the new outcome beside it (certification/appeals.py).
 """
 
 import secrets
+import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -195,6 +200,29 @@ class Certificate(TenantOwnedModel):
         return self.status in self.PUBLIC
 
 
+class Renewal(TenantOwnedModel):
+    """A renewal audit started from a certificate, pre-filled from the audit it was issued on;
+    the certificate its decision issues supersedes this one."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="renewals")
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="renewal")
+    copied = models.PositiveIntegerField(default=0, help_text="Self-assessments copied as drafts.")
+    carried = models.PositiveIntegerField(default=0, help_text="Files carried forward.")
+    outside_window = models.PositiveIntegerField(
+        default=0, help_text="Files of the last audit left behind: before the look-back window."
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"Renewal of {self.certificate_id} by audit {self.audit_id}"
+
+
 class CertificateEvent(TenantOwnedModel):
     """One change in a certificate's life: who, when, why. Names are copied so the record
     survives deletions."""
@@ -208,6 +236,8 @@ class CertificateEvent(TenantOwnedModel):
         EXPIRED = "expired", _("Expired")
         SUPERSEDED = "superseded", _("Superseded")
         LAPSED = "lapsed", _("Lapsed with the certificates it rests on")
+        APPEAL_WITHDRAWN = "appeal_withdrawn", _("Withdrawn on appeal")
+        APPEAL_CHANGED = "appeal_changed", _("Changed on appeal")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)
@@ -229,3 +259,154 @@ class CertificateEvent(TenantOwnedModel):
     @property
     def action_label(self) -> str:
         return str(self.Action(self.action).label)
+
+
+# --- Appeals ----------------------------------------------------------------------------------
+
+
+def appeal_file_path(instance: "AppealFile", filename: str) -> str:
+    """A random name under the institution and the appeal: never the uploader's name."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    folder = f"appeals/{instance.institution_id}/{instance.appeal_id}"
+    return f"{folder}/{uuid.uuid4().hex}{suffix}"
+
+
+class Appeal(TenantOwnedModel):
+    """The institution's appeal against a certification decision: lodged by a coordinator with
+    a statement (and files) within ``settings.APPEAL_WINDOW_DAYS`` of the decision, taken up by
+    an ERNST admin who took part neither in the audit nor in the decision, and decided with a
+    reason: the decision upheld, or changed (the new outcome recorded here; the decision itself
+    stays as it was taken, and its certificates follow the new outcome). Names are copied so the
+    record survives deletions."""
+
+    class State(models.TextChoices):
+        LODGED = "lodged", _("Lodged, waiting for an ERNST administrator")
+        IN_HANDLING = "in_handling", _("In handling")
+        DECIDED = "decided", _("Decided")
+
+    class Outcome(models.TextChoices):
+        UPHELD = "upheld", _("Decision upheld")
+        CHANGED = "changed", _("Decision changed")
+
+    OPEN = (State.LODGED, State.IN_HANDLING)
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="appeal")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.LODGED)
+    statement = models.TextField(help_text="The institution's grounds for appealing.")
+    lodged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    lodged_by_email = models.EmailField()
+    lodged_at = models.DateTimeField(auto_now_add=True)
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The ERNST admin who took the appeal up and decides it.",
+    )
+    handler_email = models.EmailField(blank=True)
+    taken_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
+    new_outcome = models.CharField(
+        max_length=16,
+        choices=Decision.Outcome.choices,
+        blank=True,
+        help_text="Changed: the decision's outcome on appeal.",
+    )
+    new_level = models.CharField(
+        max_length=16,
+        choices=InterventionLevel.choices,
+        blank=True,
+        help_text="Changed, certifying a RESCUE-Intervention audit: the level certified.",
+    )
+    new_conditions_due_on = models.DateField(
+        null=True, blank=True, help_text="Changed to certify on conditions: their date."
+    )
+    reason = models.TextField(blank=True, help_text="The grounds of the appeal's outcome.")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["-lodged_at", "-pk"]
+        indexes = [models.Index(fields=["state", "lodged_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state="lodged", taken_at__isnull=True, outcome="")
+                | Q(state="in_handling", taken_at__isnull=False, outcome="")
+                | (
+                    Q(state="decided", taken_at__isnull=False, decided_at__isnull=False)
+                    & ~Q(outcome="")
+                    & ~Q(reason="")
+                ),
+                name="appeal_state_consistent",
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="changed") & ~Q(new_outcome=""))
+                | (~Q(outcome="changed") & Q(new_outcome="", new_level="")),
+                name="appeal_change_has_an_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(new_outcome="conditions", new_conditions_due_on__isnull=False)
+                | (~Q(new_outcome="conditions") & Q(new_conditions_due_on__isnull=True)),
+                name="appeal_conditions_have_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal against decision {self.decision_id}: {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+    @property
+    def state_label(self) -> str:
+        return str(self.State(self.state).label)
+
+    @property
+    def outcome_label(self) -> str:
+        return str(self.Outcome(self.outcome).label) if self.outcome else ""
+
+    @property
+    def new_label(self) -> str:
+        """Changed: the new outcome as a decision's label reads ("Certify: Execution")."""
+        if not self.new_outcome:
+            return ""
+        return Decision(outcome=self.new_outcome, level=self.new_level).label
+
+
+class AppealFile(TenantOwnedModel):
+    """A file of an appeal's statement, accepted by the evidence upload checks (content, size,
+    personal data); stored privately, downloaded after the permission check."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=appeal_file_path, max_length=255)
+    original_name = models.CharField(max_length=160, help_text="The uploader's name, sanitised.")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    mime_type = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8)
+    confirmed_no_personal_data = models.BooleanField(default=False)
+    personal_data_findings = models.JSONField(
+        default=list, blank=True, help_text="What the personal-data scan found (masked)."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_by_email = models.EmailField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_flagged(self) -> bool:
+        return bool(self.personal_data_findings)
+
+    @property
+    def finding_labels(self) -> list[str]:
+        return [str(finding["label"]) for finding in self.personal_data_findings]

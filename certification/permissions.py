@@ -3,6 +3,9 @@
 ERNST admins reach every certificate and take decisions (``services.decision_refusal`` says who
 may decide on which audit). The coordinators of an institution read its certificates and the
 decisions on its audits; contributors and everyone else find nothing (404).
+
+Appeals follow the same reach: every one for ERNST admins, an institution's for its coordinators
+(``certification.appeals`` says who lodges and who may handle which).
 """
 
 from typing import Any
@@ -11,7 +14,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.permissions import is_platform_admin
-from certification.models import Certificate
+from certification.models import Appeal, AppealFile, Certificate
 from institutions.models import Membership
 
 
@@ -39,3 +42,43 @@ def certificate_or_404(user: Any, certificate_id: int) -> Certificate:
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
+
+
+def appeals_for(user: Any) -> QuerySet[Appeal]:
+    """Every appeal for ERNST admins; an institution's for its coordinators."""
+    # Across institutions on purpose: narrowed below to what the user reaches.
+    appeals = Appeal.unscoped.select_related("institution", "decision__audit")
+    if not user.is_authenticated or not user.is_active:
+        return appeals.none()
+    if is_platform_admin(user):
+        return appeals
+    coordinating = Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values(
+        "institution_id"
+    )
+    return appeals.filter(institution_id__in=coordinating)
+
+
+def appeal_or_404(user: Any, appeal_id: int) -> Appeal:
+    appeal = (
+        appeals_for(user)
+        .select_related("decision__audit__catalogue_version", "decision__audit__institution")
+        .prefetch_related("files", "decision__certificates")
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None:
+        raise Http404("No such appeal.")
+    return appeal
+
+
+def appeal_file_or_404(user: Any, appeal_id: int, file_id: int) -> AppealFile:
+    """A file of an appeal the user reaches (its institution's coordinators, ERNST admins)."""
+    appeal = appeal_or_404(user, appeal_id)
+    found = (
+        AppealFile.objects.for_institution(appeal.institution_id)
+        .filter(appeal=appeal, pk=file_id)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such file.")
+    return found

@@ -33,6 +33,7 @@ from certification.models import (
     CertificateEvent,
     CertificateSequence,
     Decision,
+    Renewal,
     Scheme,
 )
 from institutions.permissions import institution_policy
@@ -108,6 +109,7 @@ def certificate_issue(
     issued_on: date | None = None,
     expires_on: date | None = None,
     conditions_due_on: date | None = None,
+    reason: str = "",
 ) -> Certificate:
     issued_on = issued_on or timezone.localdate()
     certificate = Certificate.objects.create(
@@ -124,26 +126,51 @@ def certificate_issue(
         status_since=timezone.now(),
         conditions_due_on=conditions_due_on,
     )
-    _event(certificate, CertificateEvent.Action.ISSUED, from_status="", user=user)
+    _event(certificate, CertificateEvent.Action.ISSUED, from_status="", user=user, reason=reason)
+    if audit is not None:
+        _supersede_renewed(certificate, audit, user=user)
     if scheme in MASTERY_BASES:
         mastery_sync(institution_id, user=user)
     return certificate
 
 
+def _supersede_renewed(certificate: Certificate, audit: Audit, *, user: User | None) -> None:
+    """A renewal audit's certificate supersedes the one renewed (which, expired meanwhile, keeps
+    its status and names its successor)."""
+    renewal = Renewal.objects.for_institution(audit.institution_id).filter(audit=audit).first()
+    if renewal is None:
+        return
+    old = Certificate.unscoped.select_for_update().get(pk=renewal.certificate_id)
+    old.superseded_by = certificate
+    old.save(update_fields=["superseded_by"])
+    if old.status in (Status.ACTIVE, Status.SUSPENDED):
+        _move(
+            old,
+            Status.SUPERSEDED,
+            CertificateEvent.Action.SUPERSEDED,
+            user=user,
+            reason=_("Renewed: superseded by %(number)s.") % {"number": certificate.number},
+        )
+
+
 # --- The decision -----------------------------------------------------------------------------
+
+
+def took_part(user: User, audit: Audit) -> bool:
+    """Whether the user was on the audit's review team (any place not declined)."""
+    return (
+        AuditorAssignment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, auditor=user)
+        .exclude(state=AuditorAssignment.State.DECLINED)
+        .exists()
+    )
 
 
 def decision_refusal(user: User, audit: Audit) -> str | None:
     """Why this user may not decide on this audit (None: they may)."""
     if not is_platform_admin(user):
         return _("Only ERNST administrators take certification decisions.")
-    took_part = (
-        AuditorAssignment.objects.for_institution(audit.institution_id)
-        .filter(audit=audit, auditor=user)
-        .exclude(state=AuditorAssignment.State.DECLINED)
-        .exists()
-    )
-    if took_part:
+    if took_part(user, audit):
         return _(
             "You were on this audit's review team: the decision is taken by someone who took "
             "no part in the audit."
@@ -212,26 +239,11 @@ def _conditions_check(audit: Audit, due_on: date | None) -> None:
             )
 
 
-@transaction.atomic
-def decision_take(
-    *,
-    audit: Audit,
-    user: User,
-    outcome: str,
-    level: str,
-    reason: str,
-    departure_reason: str = "",
-    conditions_due_on: date | None = None,
-) -> Decision:
-    """The decision on an audit with a final report; certifying issues the certificate."""
-    audit = audit_locked(audit.pk)
-    if refusal := decision_refusal(user, audit):
-        raise ActionForbiddenError(refusal)
-    if audit.status != Audit.Status.FINAL_REPORT:
-        raise ActionRefusedError(
-            _("The audit is %(stage)s: the decision is taken on the final report.")
-            % {"stage": audit.get_status_display().lower()}
-        )
+def decision_outcome_check(
+    audit: Audit, *, outcome: str, level: str, conditions_due_on: date | None
+) -> tuple[str, date | None]:
+    """Refuse an outcome the audit does not allow (the decision's, or an appeal's that changes
+    it); the level and the conditions' date it keeps (none unless certifying, on conditions)."""
     if outcome not in Outcome.values:
         raise ActionRefusedError(
             _("Choose the decision: certify, certify on conditions or do not certify.")
@@ -253,6 +265,33 @@ def decision_take(
         _conditions_check(audit, conditions_due_on)
     else:
         conditions_due_on = None
+    return (level if certifies else ""), conditions_due_on
+
+
+@transaction.atomic
+def decision_take(
+    *,
+    audit: Audit,
+    user: User,
+    outcome: str,
+    level: str,
+    reason: str,
+    departure_reason: str = "",
+    conditions_due_on: date | None = None,
+) -> Decision:
+    """The decision on an audit with a final report; certifying issues the certificate."""
+    audit = audit_locked(audit.pk)
+    if refusal := decision_refusal(user, audit):
+        raise ActionForbiddenError(refusal)
+    if audit.status != Audit.Status.FINAL_REPORT:
+        raise ActionRefusedError(
+            _("The audit is %(stage)s: the decision is taken on the final report.")
+            % {"stage": audit.get_status_display().lower()}
+        )
+    level, conditions_due_on = decision_outcome_check(
+        audit, outcome=outcome, level=level, conditions_due_on=conditions_due_on
+    )
+    certifies = outcome != Outcome.DO_NOT_CERTIFY
     proposal = proposal_of(audit)
     decision = Decision(
         institution_id=audit.institution_id,

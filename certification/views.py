@@ -20,6 +20,7 @@ from audits.permissions import AuditAction, audit_policy
 from certification.forms import CertificateChangeForm, DecisionForm
 from certification.models import Certificate, Decision
 from certification.permissions import certificate_or_404, certificates_for
+from certification.renewal import renewal_panel
 from certification.services import (
     certificate_change,
     decision_refusal,
@@ -165,6 +166,7 @@ def certificate_page(
         "form": form,
         "admin": admin,
         "documents": _documents(request, certificate),
+        "renewal": renewal_panel(request.user, certificate),
     }
     return render(request, "certification/certificate.html", context, status=status)
 

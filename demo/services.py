@@ -14,6 +14,7 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from auditors.models import AuditorProfile, ConflictOfInterest
+from demo.appeals import appeal_demo_ensure
 from demo.certification import register_demo_ensure
 from demo.dossiers import DEMO_DOSSIERS, dossier_ensure
 from institutions.models import Institution, Membership
@@ -228,6 +229,15 @@ def demo_seed() -> DemoSeedResult:
     )
     _group_member_ensure(admin, groups[ERNST_ADMINS])
     accounts.append(DemoAccount(admin.email, "ERNST Administrator", "ERNST admin", created))
+    # A second ERNST admin, who takes no decision in the demo: free to handle the appeal against
+    # one (the first admin decided it, so may not).
+    appeals, created = _user_ensure(
+        email="appeals@rescue.example", first_name="ERNST", last_name="Appeals", is_staff=True
+    )
+    _group_member_ensure(appeals, groups[ERNST_ADMINS])
+    accounts.append(
+        DemoAccount(appeals.email, "ERNST Appeals", "ERNST admin (handles appeals)", created)
+    )
 
     audits_created = []
     for dossier in DEMO_DOSSIERS:
@@ -240,6 +250,10 @@ def demo_seed() -> DemoSeedResult:
             )
     if register_demo_ensure(admin=admin):
         audits_created.append("Certificates of further institutions in the public register")
+    if appeal_demo_ensure():
+        audits_created.append(
+            "An appeal against the Austrian nursing home's decision, waiting for an ERNST admin"
+        )
     return DemoSeedResult(
         accounts=accounts, institutions_created=institutions_created, audits_created=audits_created
     )

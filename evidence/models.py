@@ -38,6 +38,23 @@ class EvidenceFile(TenantOwnedModel):
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A renewal: the last audit's file this one carries forward.",
+    )
+    carried_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a coordinator confirmed the carried file still holds; until then it is "
+        "a gap of the dossier.",
+    )
+    carried_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     number = models.PositiveIntegerField(
         "E-number",
         null=True,
@@ -57,6 +74,11 @@ class EvidenceFile(TenantOwnedModel):
                 name="evidence_unique_number",
             ),
         ]
+
+    @property
+    def to_confirm(self) -> bool:
+        """Carried forward by a renewal and not yet confirmed."""
+        return self.carried_from_id is not None and self.carried_confirmed_at is None
 
     def __str__(self) -> str:
         return self.current_revision.original_name if self.current_revision else f"file {self.pk}"

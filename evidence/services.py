@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -430,3 +431,120 @@ def evidence_addendum_store(
         for assessment in assessments
     )
     return evidence
+
+
+# --- A renewal: files carried forward ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarriedForward:
+    carried: int
+    outside_window: int  # live files of the last audit dated before the new look-back window
+
+
+def evidence_carry_forward(
+    *,
+    source: Audit,
+    audit: Audit,
+    user: User,
+    since: date,
+    assessments: dict[str, StandardAssessment],
+) -> CarriedForward:
+    """Carry the last audit's live files that are still inside the look-back window (effective
+    date, else upload date, on or after ``since``) into a renewal's new dossier, each linked to
+    the same standards (by code, in ``assessments``) and marked to be confirmed.
+
+    The new file's first version is the stored file itself (same storage key, same SHA-256): a
+    stored file is never deleted once its row exists, so both dossiers can keep it. The caller
+    holds the new audit, just created and unsealed, in its transaction."""
+    scope = source.institution_id
+    links: dict[int, list[str]] = {}
+    for evidence_id, code in (
+        EvidenceLink.objects.for_institution(scope)
+        .filter(evidence__audit=source, evidence__deleted_at__isnull=True)
+        .values_list("evidence_id", "assessment__standard__code")
+    ):
+        if code in assessments:
+            links.setdefault(evidence_id, []).append(code)
+    sources = list(
+        EvidenceFile.objects.for_institution(scope)
+        .filter(pk__in=links, current_revision__isnull=False)
+        .select_related("current_revision")
+        .order_by("pk")
+    )
+    inside = [
+        f
+        for f in sources
+        if (f.effective_date or timezone.localdate(f.current.uploaded_at)) >= since
+    ]
+    carried = EvidenceFile.objects.bulk_create(
+        EvidenceFile(
+            institution_id=audit.institution_id,
+            audit=audit,
+            effective_date=old.effective_date,
+            created_by=user,
+            carried_from=old,
+        )
+        for old in inside
+    )
+    revisions = EvidenceRevision.objects.bulk_create(
+        EvidenceRevision(
+            institution_id=audit.institution_id,
+            evidence=new,
+            number=1,
+            file=old.current.file.name,
+            original_name=old.current.original_name,
+            size=old.current.size,
+            sha256=old.current.sha256,
+            mime_type=old.current.mime_type,
+            kind=old.current.kind,
+            uploaded_by=old.current.uploaded_by,
+            uploaded_by_email=old.current.uploaded_by_email,
+            confirmed_no_personal_data=old.current.confirmed_no_personal_data,
+            personal_data_findings=old.current.personal_data_findings,
+            personal_data_reviewed_at=old.current.personal_data_reviewed_at,
+            personal_data_reviewed_by=old.current.personal_data_reviewed_by,
+        )
+        for new, old in zip(carried, inside, strict=True)
+    )
+    for new, revision in zip(carried, revisions, strict=True):
+        new.current_revision = revision
+    EvidenceFile.objects.for_institution(audit.institution_id).bulk_update(
+        carried, ["current_revision"]
+    )
+    EvidenceLink.objects.bulk_create(
+        EvidenceLink(
+            institution_id=audit.institution_id,
+            evidence=new,
+            assessment=assessments[code],
+            linked_by=user,
+        )
+        for new, old in zip(carried, inside, strict=True)
+        for code in links[old.pk]
+    )
+    return CarriedForward(carried=len(carried), outside_window=len(sources) - len(inside))
+
+
+@transaction.atomic
+def evidence_carried_confirm(*, files: list[EvidenceFile], user: User) -> int:
+    """A coordinator or contributor who may change the files confirms that files carried forward
+    by a renewal still hold; the number confirmed (files already confirmed are skipped)."""
+    for evidence in files:
+        _require_change(user, evidence)
+    pending = [f for f in files if f.to_confirm]
+    if not pending:
+        raise ActionRefusedError(_("No carried-forward file is waiting to be confirmed here."))
+    now = timezone.now()
+    EvidenceFile.objects.for_institution(pending[0].institution_id).filter(
+        pk__in=[f.pk for f in pending], carried_confirmed_at__isnull=True
+    ).update(carried_confirmed_at=now, carried_confirmed_by=user)
+    assessments = {a.pk: a for f in pending for a in _supported(f)}
+    audit_event_record(
+        audit=pending[0].audit,
+        actor=user,
+        action=AuditEvent.Action.CARRIED_CONFIRMED,
+        object_label=", ".join(f.current.original_name for f in pending)[:300],
+        details={"files": [f.pk for f in pending]},
+        assessments=list(assessments.values()),
+    )
+    return len(pending)

@@ -2,12 +2,15 @@
 
 Institution A has a coordinator, a contributor, an audit with an assigned auditor, a pending
 invitation and a site; the audit has two standards (the first assigned to the contributor) and one
-evidence file, flagged for personal data. Institution B has a coordinator and an audit. Besides
-them: an auditor assigned to nothing, an ERNST admin, and an anonymous visitor.
+evidence file, flagged for personal data. A has also an earlier audit, decided (do not certify)
+by an ERNST admin since gone, and its coordinator's appeal against the decision, with a file,
+waiting for an admin. Institution B has a coordinator and an audit. Besides them: an auditor
+assigned to nothing, an ERNST admin (free to handle A's appeal), and an anonymous visitor.
 """
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core import mail
 from django.core.files.base import ContentFile
@@ -20,7 +23,8 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from accounts.services import platform_groups_ensure
 from audits.models import Audit, StandardAssessment
-from certification.models import Certificate
+from certification.appeals import appeal_lodge
+from certification.models import Appeal, AppealFile, Certificate, Decision
 from certification.services import certificate_change, certificate_issue
 from evidence.models import EvidenceFile
 from evidence.services import evidence_upload
@@ -68,6 +72,10 @@ class World:
     evidence_a: EvidenceFile  # supports assessment_a, flagged for personal data
     report_a: Report  # a ready dossier report of audit_a
     certificate_a: Certificate  # a withdrawn Training certificate of institution A
+    decided_a: Audit  # an earlier audit of A, decided: do not certify
+    decision_a: Decision
+    appeal_a: Appeal  # lodged by A's coordinator, waiting for an ERNST admin
+    appeal_file_a: AppealFile
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -178,6 +186,27 @@ def build_world() -> World:
         change="withdraw",
         reason="Issued in error",
     )
+    # An earlier audit of A, decided by an ERNST admin no longer on the platform (the record keeps
+    # the e-mail), and appealed by A's coordinator with one file: the world's admin may handle it.
+    decided = AuditFactory(institution=a, catalogue_version=version, status=Audit.Status.DECIDED)
+    Audit.unscoped.filter(pk=decided.pk).update(created_at=audit_a.created_at - timedelta(days=400))
+    decision = Decision.objects.create(
+        institution=a,
+        audit=decided,
+        outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        reason="Two standards not met",
+        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        proposal="Do not certify: no level's rules pass.",
+        decided_by=None,
+        decided_by_email="former-admin@example.org",
+    )
+    appeal = appeal_lodge(
+        decision=decision,
+        user=users["coordinator_a"],
+        statement="The night rota was in the dossier (E4) but not read.",
+        uploads=[SimpleUploadedFile("grounds.txt", b"Night rota, signed in March.", "text/plain")],
+        confirmed_no_personal_data=True,
+    )
     return World(
         institution_a=a,
         institution_b=b,
@@ -195,6 +224,10 @@ def build_world() -> World:
         evidence_a=evidence,
         report_a=report,
         certificate_a=certificate,
+        decided_a=decided,
+        decision_a=decision,
+        appeal_a=appeal,
+        appeal_file_a=appeal.files.get(),
     )
 
 

@@ -69,6 +69,9 @@ class EvidenceSummarySerializer(serializers.Serializer):
     revision = serializers.IntegerField(source="current_revision.number")
     flagged = serializers.BooleanField(source="current_revision.is_flagged")
     effective_date = serializers.DateField(allow_null=True)
+    to_confirm = serializers.BooleanField(
+        help_text="Carried forward by a renewal and not confirmed yet."
+    )
 
 
 class StandardStatusSerializer(serializers.Serializer):

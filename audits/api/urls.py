@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from audits.api import dossier
+from audits.api import carried, dossier
 from audits.api.views import AuditViewSet
 
 router = SimpleRouter()
@@ -28,6 +28,11 @@ urlpatterns = [
         "audits/<int:audit_id>/evidence/",
         dossier.EvidenceListView.as_view(),
         name="audit-evidence",
+    ),
+    path(
+        "audits/<int:audit_id>/evidence/carried/",
+        carried.CarriedView.as_view(),
+        name="audit-evidence-carried",
     ),
     path("audits/<int:audit_id>/submit/", dossier.SubmitView.as_view(), name="audit-submit"),
 ]

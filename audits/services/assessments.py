@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -32,12 +33,13 @@ def assessment_self_rate(
 ) -> StandardAssessment:
     _require(user, AssessmentAction.EDIT, assessment)
     if self_rating not in StandardAssessment.Rating.values:
-        raise ActionRefusedError("Choose met, partially met, not met or not applicable.")
+        raise ActionRefusedError(_("Choose met, partially met, not met or not applicable."))
     if self_rating == StandardAssessment.Rating.NOT_APPLICABLE and not justification.strip():
-        raise ActionRefusedError("Say why the standard does not apply to your institution.")
+        raise ActionRefusedError(_("Say why the standard does not apply to your institution."))
     assessment.self_rating = self_rating
     assessment.narrative = narrative.strip()
     assessment.justification = justification.strip()
+    assessment.copied_at = None  # a renewal's copied draft, now the coordinator's own
     assessment.updated_by = user
     assessment.full_clean()
     assessment.save()

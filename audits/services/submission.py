@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +37,14 @@ def dossier_gaps(*, audit: Audit) -> list[Gap]:
     for item in assessment_progress_list(audit=audit):
         standard = item.assessment.standard
         gaps += [Gap(standard.code, standard.title, problem) for problem in item.problems]
+    for evidence in carried_to_confirm(audit):
+        gaps.append(
+            Gap(
+                "",
+                evidence.current.original_name,
+                "carried forward from the last audit: confirm it still holds, or remove it",
+            )
+        )
     for evidence in _flagged_files(audit):
         revision = evidence.current
         labels = ", ".join(f["label"] for f in revision.personal_data_findings)
@@ -43,6 +52,21 @@ def dossier_gaps(*, audit: Audit) -> list[Gap]:
             Gap("", revision.original_name, f"may contain personal data ({labels}): review it")
         )
     return gaps
+
+
+def carried_to_confirm(audit: Audit) -> QuerySet[EvidenceFile]:
+    """A renewal's files carried forward from the last audit and not confirmed yet."""
+    return (
+        EvidenceFile.objects.for_institution(audit.institution_id)
+        .filter(
+            audit=audit,
+            deleted_at__isnull=True,
+            carried_from__isnull=False,
+            carried_confirmed_at__isnull=True,
+        )
+        .select_related("current_revision")
+        .order_by("pk")
+    )
 
 
 def _flagged_files(audit: Audit) -> list[EvidenceFile]:

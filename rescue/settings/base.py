@@ -344,6 +344,8 @@ SPECTACULAR_SETTINGS = {
         "CertificationOutcomeEnum": "certification.models.Decision.Outcome",
         "CommentOutcomeEnum": "reviews.models.ReportComment.Outcome",
         "CertificateStatusEnum": "certification.models.Certificate.Status",
+        "AppealStateEnum": "certification.models.Appeal.State",
+        "AppealOutcomeEnum": "certification.models.Appeal.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -364,6 +366,10 @@ CATALOGUE_DIR = BASE_DIR / "fixtures" / "catalogue"
 CERTIFICATE_PUBLIC_RATE = env.str("CERTIFICATE_PUBLIC_RATE", default="60/m")
 # The institution's right of reply: days from the release of the draft audit report.
 REVIEW_REPLY_WINDOW_DAYS = env.int("REVIEW_REPLY_WINDOW_DAYS", default=14)
+# The institution may appeal a certification decision this many days after it.
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=30)
+# A certificate's renewal audit may start this many months before its expiry.
+RENEWAL_WINDOW_MONTHS = env.int("RENEWAL_WINDOW_MONTHS", default=6)
 
 LOGGING = {
     "version": 1,

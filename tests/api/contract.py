@@ -71,6 +71,9 @@ CATALOGUE_VERSION = 900_031
 STANDARD = 900_041
 ASSIGNMENT_A = 900_051
 CERTIFICATE_A = 900_061
+DECIDED_A = 900_071
+EVIDENCE_A = 900_081
+APPEAL_A = 900_081
 STANDARD_CODE = "@standard-code"
 
 REFS: dict[int, Callable[[World], int]] = {
@@ -83,6 +86,9 @@ REFS: dict[int, Callable[[World], int]] = {
     STANDARD: lambda world: world.standard.pk,
     ASSIGNMENT_A: lambda world: world.assignment_a.pk,
     CERTIFICATE_A: lambda world: world.certificate_a.pk,
+    DECIDED_A: lambda world: world.decided_a.pk,
+    EVIDENCE_A: lambda world: world.evidence_a.pk,
+    APPEAL_A: lambda world: world.appeal_a.pk,
 }
 
 
@@ -184,6 +190,10 @@ VALID: dict[str, Valid] = {
         201,
         body={"files": [PDF], "standards": [STANDARD_CODE], "confirmed_no_personal_data": True},
     ),
+    # Audit A is no renewal: nothing is carried, and confirming its file is refused (400);
+    # tests/certification/test_renewal.py confirms carried files.
+    "audits_evidence_carried_list": on_audit_a(200),
+    "audits_evidence_carried_create": on_audit_a(400, body={"files": [EVIDENCE_A]}),
     # The world's dossier has gaps: the valid request is refused, with every gap, as a 400.
     "audits_submit_create": on_audit_a(400),
     "audits_reports_list": on_audit_a(200),
@@ -276,11 +286,44 @@ VALID: dict[str, Valid] = {
     ),
     "certificates_list": Valid("coordinator_a", 200),
     "certificates_retrieve": Valid("coordinator_a", 200, path={"certificate_id": CERTIFICATE_A}),
+    # Renewal: none started (404); the world's certificate is withdrawn, so it is refused (400).
+    "certificates_renewal_retrieve": Valid(
+        "coordinator_a", 404, path={"certificate_id": CERTIFICATE_A}
+    ),
+    "certificates_renewal_create": Valid(
+        "coordinator_a", 400, path={"certificate_id": CERTIFICATE_A}
+    ),
     "certificates_status_create": Valid(  # the world's certificate is withdrawn: refused
         "admin",
         400,
         path={"certificate_id": CERTIFICATE_A},
         body={"change": "suspend", "reason": "Complaint under review"},
+    ),
+    # Appeals: A's decided audit is appealed already (a second appeal is refused, 400); the
+    # world's admin, off the audit and the decision, takes it up (deciding first: 400).
+    # tests/certification/test_appeals.py walks lodging, taking up and every outcome.
+    "audits_appeal_retrieve": Valid(
+        "coordinator_a", 200, path={"audit_id": DECIDED_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_appeal_create": Valid(
+        "coordinator_a",
+        400,
+        path={"audit_id": DECIDED_A},
+        body={
+            "statement": "The night rota was in the dossier",
+            "files": [PDF],
+            "confirmed_no_personal_data": True,
+        },
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
+    "appeals_list": Valid("admin", 200),
+    "appeals_retrieve": Valid("admin", 200, path={"appeal_id": APPEAL_A}),
+    "appeals_take_create": Valid("admin", 200, path={"appeal_id": APPEAL_A}),
+    "appeals_decision_create": Valid(
+        "admin",
+        400,
+        path={"appeal_id": APPEAL_A},
+        body={"outcome": "upheld", "reason": "The rota was read"},
     ),
     # The public register and the verification, for anyone: the world's certificate is
     # withdrawn, so not listed; a code unknown is a 404; tests/certification/test_public.py walks

@@ -73,7 +73,7 @@ def assessment_codes(audit: Audit) -> list[str]:
 def the_new_audit(world: World) -> Audit:
     return (
         Audit.objects.for_institution(world.institution_a)
-        .exclude(pk=world.audit_a.pk)
+        .exclude(pk__in=[world.audit_a.pk, world.decided_a.pk])
         .select_related("catalogue_version")
         .get()
     )
@@ -121,7 +121,7 @@ def test_start_page_offers_the_two_institution_components_and_the_institution_se
     assert 'value="competences"' not in content
     assert '<option value="hospital" selected>' in content  # the institution's own setting
     assert 'name="target_level"' in content
-    assert counts() == (2, 3, 0)  # a GET starts nothing
+    assert counts() == (3, 3, 0)  # a GET starts nothing (the world's three audits)
 
 
 # --- success --------------------------------------------------------------------------------------

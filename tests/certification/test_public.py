@@ -707,3 +707,49 @@ def test_query_counts_do_not_grow_with_the_register(world: World, role: str) -> 
     assert counts[0] == counts[1]
     if role == "anonymous":
         assert max(counts[0]) <= 3, counts[0]  # the page's count and rows; one for a verification
+
+
+def test_a_page_of_the_register_costs_the_same_queries_whatever_the_page(world: World) -> None:
+    # The count and one page of rows, whether the page is the first, a later one or a longer one.
+    client = world.client("anonymous")
+    counts = {}
+    for size in (5, 40):
+        Certificate.unscoped.update(status="withdrawn")  # the previous size's, out of the list
+        populate(size, world.users["admin"])
+        register_url = reverse("public:register")
+        urls = [
+            register_url,
+            f"{register_url}?page=2",
+            f"{register_url}?per_page=100",
+            f"{register_url}?q=queries+{size}-1&scheme=training&status=active",
+            f"{API_REGISTER}?limit=2&offset=2",
+        ]
+        counts[size] = [queries(client, url) for url in urls]
+    assert counts[5] == counts[40] == [2] * 5, counts
+
+
+def test_a_verification_costs_one_query_whatever_the_certificate(
+    register: Register, client: Client
+) -> None:
+    # A superseded certificate names its successor: it comes with the certificate, not after it.
+    institution = register.world.institution_a
+    issue(institution, level=InterventionLevel.COMPREHENSIVE)
+    issue(institution, "training")
+    mastery = Certificate.unscoped.get(institution=institution, scheme="mastery")
+    issue(institution, "training")  # the renewal replaces the Mastery
+    superseded = reload(mastery)
+    assert superseded.status == "superseded"
+    names = ("active", "suspended", "design", "withdrawn", "expired", "overdue", "competences")
+    certificates = [*(getattr(register, name) for name in names), superseded]
+    counts = {
+        certificate.status + " " + certificate.number: [
+            queries(client, url)
+            for url in (
+                code_url(certificate),
+                number_url(certificate),
+                api_verify(certificate.code),
+            )
+        ]
+        for certificate in certificates
+    }
+    assert all(count == [1, 1, 1] for count in counts.values()), counts

@@ -11,7 +11,8 @@ from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.submission import dossier_gaps, manifest_verify
-from certification.models import Certificate
+from certification.appeals import appeal_handling_refusal
+from certification.models import Appeal, AppealFile, Certificate
 from certification.services import decision_refusal, open_conditions
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
@@ -37,6 +38,8 @@ def snapshot() -> tuple[list, ...]:
         list(EvidenceRevision.unscoped.order_by("pk").values()),
         list(AuditEvent.unscoped.order_by("pk").values()),
         list(Certificate.unscoped.order_by("pk").values()),
+        list(Appeal.unscoped.order_by("pk").values()),
+        list(AppealFile.unscoped.order_by("pk").values()),
     )
 
 
@@ -67,10 +70,12 @@ def test_seed_creates_the_demo_world() -> None:
         "competences"
     ]
     assert ConflictOfInterest.objects.get().institution.name == "Gezondheidscentrum De Linde"
-    admin = User.objects.get(groups__name=ERNST_ADMINS)
-    assert admin.is_staff
-    assert not admin.is_superuser
-    assert admin.has_perm("standards.view_standard")
+    admins = User.objects.filter(groups__name=ERNST_ADMINS).order_by("email")
+    assert [a.email for a in admins] == ["admin@rescue.example", "appeals@rescue.example"]
+    for admin in admins:
+        assert admin.is_staff
+        assert not admin.is_superuser
+        assert admin.has_perm("standards.view_standard")
     # The accounts and the password are printed.
     assert DEMO_PASSWORD in output
     for user in User.objects.all():
@@ -178,6 +183,22 @@ def test_the_certification_demo_awaits_a_decision_and_fills_the_register() -> No
     mastery = public.get(scheme="mastery")
     assert mastery.institution.name == "University Hospital Galway"
     assert mastery.based_on.count() == 2
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_austrian_decision_is_appealed_and_waits_for_an_admin_off_it() -> None:
+    """The nursing home's coordinator appealed its Training decision with a file; the admin who
+    decided may not handle it, the demo's second admin may."""
+    seed()
+    appeal = Appeal.unscoped.select_related("decision__audit").get()
+    assert appeal.institution.name == "Pflegeheim Am Lindenhof"
+    assert appeal.state == Appeal.State.LODGED
+    assert appeal.lodged_by_email == "coordinator@lindenhof.example"
+    [file] = appeal.files.all()
+    assert (file.kind, file.is_flagged) == ("pdf", False)
+    decider = User.objects.get(email="admin@rescue.example")
+    assert "You took the decision" in (appeal_handling_refusal(decider, appeal) or "")
+    assert appeal_handling_refusal(User.objects.get(email="appeals@rescue.example"), appeal) is None
 
 
 @pytest.mark.usefixtures("catalogue")

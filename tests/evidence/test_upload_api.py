@@ -72,6 +72,7 @@ def summary(evidence: EvidenceFile) -> dict[str, Any]:
         "revision": revision.number,
         "flagged": revision.is_flagged,
         "effective_date": evidence.effective_date.isoformat() if evidence.effective_date else None,
+        "to_confirm": False,
     }
 
 

@@ -47,6 +47,8 @@ api_audit_a = lambda w: {"pk": w.audit_a.pk}  # noqa: E731
 standard_a = lambda w: {"audit_id": w.audit_a.pk, "code": w.standard.code}  # noqa: E731
 evidence_a = lambda w: {"audit_id": w.audit_a.pk, "evidence_id": w.evidence_a.pk}  # noqa: E731
 report_a = lambda w: {"audit_id": w.audit_a.pk, "report_id": w.report_a.pk}  # noqa: E731
+decided_a = lambda w: {"audit_id": w.decided_a.pk}  # noqa: E731
+appeal_a = lambda w: {"appeal_id": w.appeal_a.pk}  # noqa: E731
 A_REPORT_READERS = {COORD_A: 200, AUD_IN: 200, ADMIN: 200}
 # May read the audit's standards and files, may not change them.
 READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
@@ -207,6 +209,9 @@ MATRIX: dict[str, Access] = {
         kwargs=evidence_a,
         method="post",
     ),
+    # A renewal's carried-forward files, read by the audit's readers (audit A is no renewal:
+    # nothing is listed; tests/certification/test_renewal.py confirms files).
+    "audits:evidence_carried": Access(only(A_AUDIT_READERS), kwargs=audit_a),
     # The review team: the institution reads who reviews it; ERNST admins form it. Audit A is
     # in preparation, so forming its team is refused (400): tests/reviews covers a submitted one.
     "reviews:team": Access(only(A_AUDIT_READERS), kwargs=audit_a),
@@ -368,6 +373,43 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
     ),
+    # Renewal: the world's certificate is withdrawn, so its coordinator is told it cannot be
+    # renewed (400); an admin is told a coordinator renews (403); tests/certification walks it.
+    "certification:certificate_renew": Access(
+        only({COORD_A: 400, ADMIN: 403}),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+        method="post",
+    ),
+    # Appeals: A's decided audit is appealed by its coordinator, waiting for an admin. The
+    # coordinators lodge and follow it on the audit's page (a second appeal is refused, 400; an
+    # admin reads the page and may not lodge, 403); contributors and the audit's other readers
+    # are told who appeals (403). The world's admin took no part in the audit nor in the
+    # decision: they take it up (deciding before that is refused, 400). The statement's files go
+    # to the institution's coordinators and the admins only.
+    "certification:appeal": Access(
+        only({COORD_A: 200, ADMIN: 200, CONTRIB_A: 403}), kwargs=decided_a
+    ),
+    "certification:appeal_lodge": Access(
+        only({COORD_A: 400, ADMIN: 403, CONTRIB_A: 403}),
+        kwargs=decided_a,
+        method="post",
+        data=lambda w: {"statement": "The rota was in the dossier"},
+    ),
+    "certification:appeals": Access(only({ADMIN: 200}, others=403)),
+    "certification:appeal_detail": Access(only({ADMIN: 200, COORD_A: 403}), kwargs=appeal_a),
+    "certification:appeal_take": Access(
+        only({ADMIN: 302, COORD_A: 403}), kwargs=appeal_a, method="post"
+    ),
+    "certification:appeal_decide": Access(
+        only({ADMIN: 400, COORD_A: 403}),
+        kwargs=appeal_a,
+        method="post",
+        data=lambda w: {"outcome": "upheld", "reason": "The rota was read"},
+    ),
+    "certification:appeal_file": Access(
+        only({ADMIN: 200, COORD_A: 200}),
+        kwargs=lambda w: {"appeal_id": w.appeal_a.pk, "file_id": w.appeal_file_a.pk},
+    ),
     # Reports show the whole dossier: coordinators, assigned auditors and admins, no contributor.
     "reports:create": Access(
         only({COORD_A: 302, CONTRIB_A: 403, AUD_IN: 302, ADMIN: 302}),
@@ -430,6 +472,7 @@ MATRIX: dict[str, Access] = {
         data=lambda w: {"self_rating": "met", "narrative": "Policy approved in 2025."},
     ),
     "audit-evidence": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
+    "audit-evidence-carried": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=audit_a),
     "audit-reports": Access(
         only(A_REPORT_READERS | {CONTRIB_A: 403}, anonymous=403), kwargs=audit_a
     ),
@@ -593,6 +636,26 @@ MATRIX: dict[str, Access] = {
         kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
         method="post",
         data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
+    ),
+    "certificate-renewal": Access(
+        only({COORD_A: 404, ADMIN: 404}, anonymous=403),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+    ),
+    # Appeals over the API: as on the pages; the lists and the appeals are the admins' and the
+    # institution's coordinators'.
+    "audit-appeal": Access(
+        only({COORD_A: 200, ADMIN: 200, CONTRIB_A: 403}, anonymous=403), kwargs=decided_a
+    ),
+    "appeal-list": Access(everyone(200, anonymous=403)),
+    "appeal-detail": Access(only({ADMIN: 200, COORD_A: 200}, anonymous=403), kwargs=appeal_a),
+    "appeal-take": Access(
+        only({ADMIN: 200, COORD_A: 403}, anonymous=403), kwargs=appeal_a, method="post"
+    ),
+    "appeal-decision": Access(
+        only({ADMIN: 400, COORD_A: 403}, anonymous=403),
+        kwargs=appeal_a,
+        method="post",
+        data=lambda w: {"outcome": "upheld", "reason": "The rota was read"},
     ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from audits.models import Audit, AuditEvent, StandardAssessment
-from certification.models import Certificate, CertificateEvent, Decision
+from certification.models import Appeal, AppealFile, Certificate, CertificateEvent, Decision
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
@@ -65,6 +65,8 @@ def snapshot() -> tuple[Any, ...]:
         list(Decision.unscoped.order_by("pk").values()),
         list(Certificate.unscoped.order_by("pk").values()),
         list(CertificateEvent.unscoped.order_by("pk").values()),
+        list(Appeal.unscoped.order_by("pk").values()),
+        list(AppealFile.unscoped.order_by("pk").values()),
     )
 
 
