@@ -22,9 +22,8 @@ Every step takes the audit's row lock first (as the decision does), then the app
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -37,21 +36,18 @@ from accounts.permissions import is_platform_admin
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
 from audits.services.seal import audit_locked
-from certification.models import Appeal, AppealFile, Certificate, CertificateEvent, Decision, Scheme
+from certification.models import Appeal, AppealFile, Certificate, CertificateEvent, Decision
 from certification.services import (
     MAX_TEXT,
     _event,
     _move,
-    certificate_issue,
+    certificate_issue_for,
     decision_outcome_check,
     took_part,
 )
-from evidence.inspection import FileRefusedError, Inspection, inspect_file
-from evidence.personal_data import scan_file
 
-# The upload pipeline's own steps (the file on local disk, its SHA-256 from the streaming
-# handler): reused, not copied.
-from evidence.services import _local_path, _sha256
+# The upload pipeline's checks (type from content, personal-data scan): reused, not copied.
+from evidence.services import CheckedUpload, upload_check
 from institutions.models import Membership
 from institutions.permissions import institution_policy
 from reports.models import Report
@@ -105,36 +101,7 @@ def appeal_refusal(user: User, decision: Decision) -> ActionRefusedError | None:
     return None
 
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload the evidence checks accepted, not stored yet."""
-
-    uploaded: UploadedFile
-    inspection: Inspection
-    sha256: str
-    findings: list[dict[str, Any]]
-
-
-def _file_check(uploaded: UploadedFile) -> CheckedFile:
-    """The evidence checks on one upload: its type from its content (``inspect_file``) and the
-    personal-data scan (``scan_file``); a refusal names the file."""
-    with _local_path(uploaded) as path:
-        try:
-            inspection = inspect_file(
-                filename=uploaded.name or "file", path=path, size=uploaded.size or 0
-            )
-        except FileRefusedError as exc:
-            raise ActionRefusedError(str(exc)) from None
-        findings = scan_file(path=path, kind_code=inspection.kind.code)
-    return CheckedFile(
-        uploaded=uploaded,
-        inspection=inspection,
-        sha256=_sha256(uploaded),
-        findings=[{**asdict(f), "examples": list(f.examples)} for f in findings],
-    )
-
-
-def _files_store(appeal: Appeal, checked: list[CheckedFile], user: User) -> list[AppealFile]:
+def _files_store(appeal: Appeal, checked: list[CheckedUpload], user: User) -> list[AppealFile]:
     """Store the files (each checked already) under the appeal; a failure takes back the files
     stored before it, and the transaction the rows."""
     stored: list[AppealFile] = []
@@ -191,7 +158,7 @@ def appeal_lodge(
                 "nothing said in support sessions."
             )
         )
-    checked = [_file_check(uploaded) for uploaded in uploads]  # all checked before any is kept
+    checked = [upload_check(uploaded) for uploaded in uploads]  # all checked before any is kept
     appeal = Appeal(
         institution_id=decision.institution_id,
         decision=decision,
@@ -349,15 +316,9 @@ def _certificates_follow(appeal: Appeal, audit: Audit, user: User) -> Certificat
         followed.changed.append(certificate.number)
     if certifies and not keep:
         followed.issued.append(
-            certificate_issue(
-                institution_id=audit.institution_id,
-                scheme=Scheme(audit.component),
-                setting=audit.setting,
+            certificate_issue_for(
+                decision,
                 level=appeal.new_level,
-                audit=audit,
-                decision=decision,
-                catalogue_version_id=audit.catalogue_version_id,
-                validity_years=audit.catalogue_version.validity_years,
                 conditions_due_on=appeal.new_conditions_due_on,
                 user=user,
                 reason=ground,

@@ -134,6 +134,32 @@ def certificate_issue(
     return certificate
 
 
+def certificate_issue_for(
+    decision: Decision,
+    *,
+    level: str,
+    conditions_due_on: date | None,
+    user: User,
+    reason: str = "",
+) -> Certificate:
+    """The certificate a decision (or an appeal changing it) issues: the audit's scheme,
+    setting and catalogue version, valid for the version's ``validity_years``."""
+    audit = decision.audit
+    return certificate_issue(
+        institution_id=audit.institution_id,
+        scheme=Scheme(audit.component),
+        setting=audit.setting,
+        level=level,
+        audit=audit,
+        decision=decision,
+        catalogue_version_id=audit.catalogue_version_id,
+        validity_years=audit.catalogue_version.validity_years,
+        conditions_due_on=conditions_due_on,
+        user=user,
+        reason=reason,
+    )
+
+
 def _supersede_renewed(certificate: Certificate, audit: Audit, *, user: User | None) -> None:
     """A renewal audit's certificate supersedes the one renewed (which, expired meanwhile, keeps
     its status and names its successor)."""
@@ -320,17 +346,8 @@ def decision_take(
         )
     decision.save()
     if certifies:
-        certificate_issue(
-            institution_id=audit.institution_id,
-            scheme=Scheme(audit.component),
-            setting=audit.setting,
-            level=decision.level,
-            audit=audit,
-            decision=decision,
-            catalogue_version_id=audit.catalogue_version_id,
-            validity_years=audit.catalogue_version.validity_years,
-            conditions_due_on=conditions_due_on,
-            user=user,
+        certificate_issue_for(
+            decision, level=decision.level, conditions_due_on=conditions_due_on, user=user
         )
     audit.status = Audit.Status.DECIDED
     audit.save(update_fields=["status"])

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,7 +20,7 @@ from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
 from audits.services.seal import DossierSealedError, audit_lock_open
-from evidence.inspection import FileRefusedError, inspect_file
+from evidence.inspection import FileRefusedError, Inspection, inspect_file
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.personal_data import scan_file
@@ -62,32 +63,34 @@ def _sha256(uploaded: UploadedFile) -> str:
     return hasher.hexdigest()
 
 
-def _new_revision(
-    *, evidence: EvidenceFile, uploaded: UploadedFile, user: User, confirmed: bool
-) -> EvidenceRevision:
-    name = uploaded.name or "file"
-    if not confirmed:
-        raise EvidenceRefusedError(f"{name}: {CONFIDENTIALITY_REQUIRED}")
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An upload the evidence checks accepted, not stored yet: its type read from its content,
+    and what the personal-data scan found (as stored on a revision)."""
+
+    uploaded: UploadedFile
+    inspection: Inspection
+    sha256: str
+    findings: list[dict[str, Any]]
+
+
+def upload_check(uploaded: UploadedFile) -> CheckedUpload:
+    """The checks every stored file passes (evidence, appeal files): the type from the content
+    (``inspect_file``, which refuses what is not allowed, naming the file) and the personal-data
+    scan."""
     with _local_path(uploaded) as path:
         try:
-            inspection = inspect_file(filename=name, path=path, size=uploaded.size or 0)
+            inspection = inspect_file(
+                filename=uploaded.name or "file", path=path, size=uploaded.size or 0
+            )
         except FileRefusedError as exc:
             raise EvidenceRefusedError(str(exc)) from None
         findings = scan_file(path=path, kind_code=inspection.kind.code)
-    number = (evidence.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
-    revision = EvidenceRevision(
-        institution_id=evidence.institution_id,
-        evidence=evidence,
-        number=number,
-        original_name=inspection.filename,
-        size=uploaded.size or 0,
+    return CheckedUpload(
+        uploaded=uploaded,
+        inspection=inspection,
         sha256=_sha256(uploaded),
-        mime_type=inspection.mime_type,
-        kind=inspection.kind.code,
-        uploaded_by=user,
-        uploaded_by_email=user.email,
-        confirmed_no_personal_data=confirmed,
-        personal_data_findings=[
+        findings=[
             {
                 "category": f.category,
                 "label": f.label,
@@ -96,6 +99,31 @@ def _new_revision(
             }
             for f in findings
         ],
+    )
+
+
+def _new_revision(
+    *, evidence: EvidenceFile, uploaded: UploadedFile, user: User, confirmed: bool
+) -> EvidenceRevision:
+    name = uploaded.name or "file"
+    if not confirmed:
+        raise EvidenceRefusedError(f"{name}: {CONFIDENTIALITY_REQUIRED}")
+    checked = upload_check(uploaded)
+    inspection = checked.inspection
+    number = (evidence.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    revision = EvidenceRevision(
+        institution_id=evidence.institution_id,
+        evidence=evidence,
+        number=number,
+        original_name=inspection.filename,
+        size=uploaded.size or 0,
+        sha256=checked.sha256,
+        mime_type=inspection.mime_type,
+        kind=inspection.kind.code,
+        uploaded_by=user,
+        uploaded_by_email=user.email,
+        confirmed_no_personal_data=confirmed,
+        personal_data_findings=checked.findings,
     )
     revision.file.save(inspection.filename, uploaded, save=False)
     # The file is stored before the row: if the row fails, the transaction leaves an orphan
