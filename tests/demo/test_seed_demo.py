@@ -13,6 +13,7 @@ from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.submission import dossier_gaps, manifest_verify
 from certification.appeals import appeal_handling_refusal
 from certification.models import Appeal, AppealFile, Certificate
+from certification.renewal import renewal_refusal, renewal_start
 from certification.services import decision_refusal, open_conditions
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
@@ -199,6 +200,27 @@ def test_the_austrian_decision_is_appealed_and_waits_for_an_admin_off_it() -> No
     decider = User.objects.get(email="admin@rescue.example")
     assert "You took the decision" in (appeal_handling_refusal(decider, appeal) or "")
     assert appeal_handling_refusal(User.objects.get(email="appeals@rescue.example"), appeal) is None
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_austrian_certificate_is_renewed_in_the_demo_with_the_window_widened() -> None:
+    """The demo's certificates are young: ``RENEWAL_WINDOW_MONTHS=60`` (as the README says)
+    opens the nursing home's renewal now, and it is pre-filled from the certified audit."""
+    seed()
+    certificate = Certificate.unscoped.get(
+        institution__name="Pflegeheim Am Lindenhof", scheme="training"
+    )
+    coordinator = User.objects.get(email="coordinator@lindenhof.example")
+    assert "renewal opens" in (renewal_refusal(coordinator, certificate) or "").lower()
+    with override_settings(RENEWAL_WINDOW_MONTHS=60):
+        assert renewal_refusal(coordinator, certificate) is None
+        renewal = renewal_start(certificate=certificate, user=coordinator)
+    source = certificate.audit
+    assert renewal.copied == source.assessments.count() == 11
+    live = EvidenceFile.unscoped.filter(audit=source, deleted_at__isnull=True).count()
+    assert (renewal.carried, renewal.outside_window) == (live, 0)
+    assert EvidenceFile.unscoped.filter(audit=renewal.audit, carried_from__isnull=False).count()
+    assert renewal.audit.status == Audit.Status.DRAFT
 
 
 @pytest.mark.usefixtures("catalogue")

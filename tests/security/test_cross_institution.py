@@ -10,7 +10,14 @@ import pytest
 from django.urls import reverse
 
 from audits.models import Audit, AuditEvent, StandardAssessment
-from certification.models import Appeal, AppealFile, Certificate, CertificateEvent, Decision
+from certification.models import (
+    Appeal,
+    AppealFile,
+    Certificate,
+    CertificateEvent,
+    Decision,
+    Renewal,
+)
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
@@ -67,6 +74,7 @@ def snapshot() -> tuple[Any, ...]:
         list(CertificateEvent.unscoped.order_by("pk").values()),
         list(Appeal.unscoped.order_by("pk").values()),
         list(AppealFile.unscoped.order_by("pk").values()),
+        list(Renewal.unscoped.order_by("pk").values()),
     )
 
 
