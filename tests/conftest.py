@@ -1,9 +1,13 @@
+import copy
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.test import Client
 
 from accounts.models import User
@@ -41,6 +45,39 @@ def user_client(client: Client, user: User) -> Client:
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def world_builder() -> Callable[[], World]:
+    """How ``module_world`` builds its world (a package may add to it)."""
+    return build_world
+
+
+@pytest.fixture(scope="module")
+def module_world(
+    django_db_setup: None, django_db_blocker: Any, world_builder: Callable[[], World]
+) -> Iterator[World]:
+    """One world for a whole test module, inside a transaction rolled back at the module's end
+    (as ``TestCase.setUpTestData`` does): each test runs in a savepoint of it (``db``), so what a
+    test changes is gone for the next. For modules whose tests only need the world as built."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic._from_testcase = True  # type: ignore[attr-defined]  # durable blocks allowed inside
+        atomic.__enter__()
+        try:
+            yield world_builder()
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def shared_world(module_world: World, db: None) -> World:
+    """The module's world, for one test: a copy of its objects (a test may change them in
+    memory) with clients of its own (their sessions are rows of this test's savepoint)."""
+    world = copy.deepcopy(module_world)
+    world.clients = {}
+    return world
 
 
 # --- The API contract's summary (tests/api/), here because the pytest-xdist controller reads only

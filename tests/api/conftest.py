@@ -1,4 +1,4 @@
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -16,8 +16,7 @@ from tests.factories import CatalogueVersionFactory, StandardFactory
 from tests.world import World, build_world
 
 
-@pytest.fixture
-def world(db: None) -> World:
+def api_world() -> World:
     """The standard world, and an active RESCUE-Training catalogue, so that institution A can
     start an audit over the API (its RESCUE-Intervention audit is already open)."""
     world = build_world()
@@ -26,6 +25,16 @@ def world(db: None) -> World:
     )
     StandardFactory(section__catalogue_version=training)
     return world
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    return api_world()
+
+
+@pytest.fixture(scope="module")
+def world_builder() -> Callable[[], World]:
+    return api_world
 
 
 @pytest.fixture
