@@ -43,3 +43,19 @@ def decision_documents_queue(*, decision: Decision, user: User) -> list[Report]:
             continue
         reports.append(result.report)
     return reports
+
+
+def mastery_document_queue(*, certificate: Certificate, user: User) -> Report | None:
+    """Queue the PDF of a RESCUE Mastery certificate, filed under the audit of its latest base
+    (``Certificate.documents_audit``); None when its bases come from no audit (certificates
+    recorded without one) or it cannot be queued now (logged, asked for again later)."""
+    audit = certificate.documents_audit()
+    if audit is None:
+        return None
+    try:
+        return report_request(
+            audit=audit, user=user, kind=Report.Kind.CERTIFICATE, certificate=certificate
+        ).report
+    except (ActionRefusedError, PermissionError) as refused:
+        logger.warning("certificate %s: its PDF was not queued: %s", certificate.pk, refused)
+        return None

@@ -199,6 +199,22 @@ class Certificate(TenantOwnedModel):
     def is_public(self) -> bool:
         return self.status in self.PUBLIC
 
+    def documents_audit(self) -> Audit | None:
+        """The audit the certificate's PDFs are filed under (the reports pipeline is the
+        audit's): the one it was issued on; for RESCUE Mastery, which no audit issues, that of
+        its latest base issued on one (None for certificates from no audit)."""
+        if self.audit_id is not None:
+            return self.audit
+        if self.scheme != Scheme.MASTERY:
+            return None
+        base = (
+            self.based_on.filter(audit__isnull=False)
+            .select_related("audit__institution")
+            .order_by("-issued_on", "-pk")
+            .first()
+        )
+        return base.audit if base is not None else None
+
 
 class Renewal(TenantOwnedModel):
     """A renewal audit started from a certificate, pre-filled from the audit it was issued on;

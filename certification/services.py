@@ -512,6 +512,10 @@ def mastery_sync(institution_id: int, *, user: User | None = None) -> Certificat
         expires_on=min(training.expires_on, intervention.expires_on),
     )
     mastery.based_on.set(bases)
+    if user is not None:  # its PDF, as a decision's certificate has (a call-time import, as there)
+        from certification.documents import mastery_document_queue  # noqa: PLC0415
+
+        mastery_document_queue(certificate=mastery, user=user)
     if live is not None:  # a base was replaced (a renewal): the new Mastery supersedes
         live.superseded_by = mastery
         live.save(update_fields=["superseded_by"])

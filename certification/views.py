@@ -173,15 +173,18 @@ def certificate_page(
 
 def _documents(request: AuthenticatedHttpRequest, certificate: Certificate) -> list[Report]:
     """The certificate's PDFs and its decision letter, as far as the user reads them."""
-    if certificate.audit is None:
+    audit = certificate.documents_audit()
+    if audit is None:
         return []
-    return list(
-        report_policy.reports_for(request.user, certificate.audit)
-        .filter(
-            Q(kind=Report.Kind.CERTIFICATE, certificate=certificate) | Q(kind=Report.Kind.DECISION)
-        )
-        .order_by("kind", "-version")
+    mine = Q(kind=Report.Kind.CERTIFICATE, certificate=certificate)
+    if certificate.audit_id is not None:  # Mastery has no decision of its own
+        mine |= Q(kind=Report.Kind.DECISION)
+    reports = list(
+        report_policy.reports_for(request.user, audit).filter(mine).order_by("kind", "-version")
     )
+    for report in reports:
+        report.audit = audit  # their links name the audit they are filed under
+    return reports
 
 
 @login_required

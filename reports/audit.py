@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from html import escape
 from typing import Any
 
@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile
-from reports.dossier import input_digest, layout_fingerprint
+from reports.dossier import input_digest, iso, layout_fingerprint
 from reviews.evaluation import Evaluation
 from reviews.models import (
     AuditorAssignment,
@@ -327,21 +327,17 @@ REPORT_LAYOUT_VERSION = 1
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/audit.html")
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _comment_input(comment: ReportComment) -> dict[str, Any]:
     return {
         "finding": comment.finding_id,
         "text": comment.text,
         "author": comment.author_email,
-        "created_at": _iso(comment.created_at),
+        "created_at": iso(comment.created_at),
         "outcome": comment.outcome,
         "answer": comment.answer,
         "changes": comment.changes,
         "answered_by": comment.answered_by_email,
-        "answered_at": _iso(comment.answered_at),
+        "answered_at": iso(comment.answered_at),
     }
 
 
@@ -356,19 +352,19 @@ def _plan_input(plan: CorrectiveActionPlan | None) -> dict[str, Any] | None:
         "cause": plan.cause,
         "state": plan.state,
         "submitted_by": plan.submitted_by_email,
-        "submitted_at": _iso(plan.submitted_at),
-        "decided_at": _iso(plan.decided_at),
+        "submitted_at": iso(plan.submitted_at),
+        "decided_at": iso(plan.decided_at),
         "return_reason": plan.return_reason,
         "actions": [
             {
                 "position": action.position,
                 "description": action.description,
                 "owner": action.owner,
-                "due_on": _iso(action.due_on),
+                "due_on": iso(action.due_on),
                 "state": action.state,
                 "done_note": action.done_note,
-                "done_at": _iso(action.done_at),
-                "verified_at": _iso(action.verified_at),
+                "done_at": iso(action.done_at),
+                "verified_at": iso(action.verified_at),
                 "verification_reason": action.verification_reason,
                 "files": [_files_input(done.files.all()) for done in action.reports.all()],
             }
@@ -399,30 +395,30 @@ def audit_input(context: dict[str, Any], *, language: str, kind: str) -> dict[st
             "setting": audit.setting,
             "catalogue_version": catalogue.version,
             "working_catalogue": catalogue.is_working_catalogue,
-            "submitted_at": _iso(audit.submitted_at),
-            "lookback_start": _iso(audit.lookback_start),
+            "submitted_at": iso(audit.submitted_at),
+            "lookback_start": iso(audit.lookback_start),
             "manifest_digest": audit.manifest_digest,
-            "review_completed_at": _iso(context["review_completed_at"]),
+            "review_completed_at": iso(context["review_completed_at"]),
         },
         "course": {
             "stage": review.stage,
-            "released_at": _iso(review.released_at),
-            "reply_until": _iso(review.reply_until),
-            "replies_done_at": _iso(review.replies_done_at),
-            "finalised_at": _iso(review.finalised_at),
+            "released_at": iso(review.released_at),
+            "reply_until": iso(review.reply_until),
+            "replies_done_at": iso(review.replies_done_at),
+            "finalised_at": iso(review.finalised_at),
             "recommendation": review.recommendation,
             "recommended_level": review.recommended_level,
             "recommendation_reason": review.recommendation_reason,
             "recommended_by": review.recommended_by_email,
-            "recommended_at": _iso(review.recommended_at),
+            "recommended_at": iso(review.recommended_at),
         },
         "team": [
             [
                 member.auditor.get_full_name(),
                 member.auditor_email,
                 member.role,
-                _iso(member.answered_at),
-                _iso(member.completed_at),
+                iso(member.answered_at),
+                iso(member.completed_at),
             ]
             for member in context["team"]
         ],
@@ -455,7 +451,7 @@ def audit_input(context: dict[str, Any], *, language: str, kind: str) -> dict[st
                 "kind": entry.finding.kind,
                 "grade": entry.finding.grade,
                 "statement": entry.finding.statement,
-                "withdrawn_at": _iso(entry.finding.withdrawn_at),
+                "withdrawn_at": iso(entry.finding.withdrawn_at),
                 "plan": _plan_input(entry.plan),
             }
             for entry in context["findings"]
@@ -464,17 +460,17 @@ def audit_input(context: dict[str, Any], *, language: str, kind: str) -> dict[st
             {
                 "message": request.message,
                 "standards": [a.standard.code for a in request.assessments.all()],
-                "due_on": _iso(request.due_on),
+                "due_on": iso(request.due_on),
                 "state": request.state,
                 "requested_by": request.requested_by_email,
-                "created_at": _iso(request.created_at),
+                "created_at": iso(request.created_at),
                 "decision_reason": request.decision_reason,
-                "decided_at": _iso(request.decided_at),
+                "decided_at": iso(request.decided_at),
                 "answers": [
                     {
                         "comment": answer.comment,
                         "answered_by": answer.answered_by_email,
-                        "answered_at": _iso(answer.answered_at),
+                        "answered_at": iso(answer.answered_at),
                         "files": _files_input(answer.files.all()),
                     }
                     for answer in request.answers.all()

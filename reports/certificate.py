@@ -19,7 +19,6 @@ PDF. Left out as for the other kinds: the moment of generation and the version.
 from __future__ import annotations
 
 import io
-from datetime import date
 from typing import Any
 
 import segno
@@ -28,11 +27,11 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from certification.models import Certificate
-from reports.dossier import input_digest, layout_fingerprint
+from certification.models import Certificate, Scheme
+from reports.dossier import input_digest, iso, layout_fingerprint
 
 # Bump when this module's context or the QR code's drawing change (see reports/dossier.py).
-CERTIFICATE_LAYOUT_VERSION = 1
+CERTIFICATE_LAYOUT_VERSION = 2
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/certificate.html")
 
 
@@ -64,7 +63,7 @@ def qr_svg(text: str, *, label: str) -> SafeString:
 
 
 def certificate_context(certificate: Certificate) -> dict[str, Any]:
-    """Everything the certificate PDF shows (one query)."""
+    """Everything the certificate PDF shows (one query; Mastery: two)."""
     certificate = (
         Certificate.objects.for_institution(certificate.institution_id)
         .select_related("institution", "catalogue_version")
@@ -73,6 +72,10 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
     url = verification_url(certificate)
     return {
         "certificate": certificate,
+        # RESCUE Mastery names the two certificates it rests on.
+        "based_on": list(certificate.based_on.order_by("scheme", "pk"))
+        if certificate.scheme == Scheme.MASTERY
+        else [],
         "institution": certificate.institution,
         "verification_url": url,
         "qr": qr_svg(
@@ -81,10 +84,6 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         ),
         "generated_at": timezone.now(),
     }
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def certificate_input(context: dict[str, Any], *, language: str, kind: str) -> dict[str, Any]:
@@ -107,10 +106,14 @@ def certificate_input(context: dict[str, Any], *, language: str, kind: str) -> d
             "setting": certificate.setting,
             "catalogue_version": catalogue.version if catalogue else None,
             "working_catalogue": catalogue.is_working_catalogue if catalogue else None,
-            "issued_on": _iso(certificate.issued_on),
-            "expires_on": _iso(certificate.expires_on),
-            "conditions_due_on": _iso(certificate.conditions_due_on),
+            "issued_on": iso(certificate.issued_on),
+            "expires_on": iso(certificate.expires_on),
+            "conditions_due_on": iso(certificate.conditions_due_on),
         },
+        "based_on": [
+            {"number": base.number, "scheme": base.scheme, "level": base.level}
+            for base in context["based_on"]
+        ],
         "verification_url": context["verification_url"],
     }
 

@@ -18,7 +18,6 @@ generation and the version are only in the running footer, left out as for the o
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -27,7 +26,7 @@ from audits.models import Audit
 from certification.models import Certificate, Decision
 from certification.services import open_conditions
 from reports.certificate import verification_url
-from reports.dossier import input_digest, layout_fingerprint
+from reports.dossier import input_digest, iso, layout_fingerprint
 from reviews.models import Finding, ReviewReport
 from reviews.services.report import review_report_of
 from standards.choices import InterventionLevel
@@ -88,10 +87,6 @@ def decision_context(audit: Audit) -> dict[str, Any]:
     }
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def decision_input(context: dict[str, Any], *, language: str, kind: str) -> dict[str, Any]:
     """Every value of ``decision_context`` the letter depends on, as plain JSON data; the moment
     of generation is left out."""
@@ -116,13 +111,13 @@ def decision_input(context: dict[str, Any], *, language: str, kind: str) -> dict
             "setting": audit.setting,
             "catalogue_version": catalogue.version,
             "working_catalogue": catalogue.is_working_catalogue,
-            "submitted_at": _iso(audit.submitted_at),
-            "finalised_at": _iso(context["finalised_at"]),
+            "submitted_at": iso(audit.submitted_at),
+            "finalised_at": iso(context["finalised_at"]),
         },
         "decision": {
             "outcome": decision.outcome,
             "level": decision.level,
-            "conditions_due_on": _iso(decision.conditions_due_on),
+            "conditions_due_on": iso(decision.conditions_due_on),
             "reason": decision.reason,
             "proposed_outcome": decision.proposed_outcome,
             "proposed_level": decision.proposed_level,
@@ -131,7 +126,7 @@ def decision_input(context: dict[str, Any], *, language: str, kind: str) -> dict
             "departs": context["departs"],
             "departure_reason": decision.departure_reason,
             "decided_by": [context["decided_by_name"], decision.decided_by_email],
-            "decided_at": _iso(decision.decided_at),
+            "decided_at": iso(decision.decided_at),
         },
         "conditions": [
             {
@@ -145,8 +140,8 @@ def decision_input(context: dict[str, Any], *, language: str, kind: str) -> dict
         "certificate": (
             {
                 "number": certificate.number,
-                "issued_on": _iso(certificate.issued_on),
-                "expires_on": _iso(certificate.expires_on),
+                "issued_on": iso(certificate.issued_on),
+                "expires_on": iso(certificate.expires_on),
                 "verification_url": context["verification_url"],
             }
             if certificate

@@ -167,7 +167,8 @@ def layout_fingerprint(language: str, templates: tuple[str, ...] = LAYOUT_TEMPLA
     return digest.hexdigest()
 
 
-def _iso(value: date | datetime | None) -> str | None:
+def iso(value: date | datetime | None) -> str | None:
+    """A date or a moment as ISO 8601 text for a report's input (None stays None)."""
     return value.isoformat() if value is not None else None
 
 
@@ -191,11 +192,11 @@ def dossier_input(context: dict[str, Any], *, language: str, kind: str) -> dict[
             "status": audit.status,
             "catalogue_version": catalogue.version,
             "working_catalogue": catalogue.is_working_catalogue,
-            "created_at": _iso(audit.created_at),
-            "submitted_at": _iso(audit.submitted_at),
+            "created_at": iso(audit.created_at),
+            "submitted_at": iso(audit.submitted_at),
             "submitted_by": audit.submitted_by.email if audit.submitted_by else None,
             "manifest_digest": audit.manifest_digest,
-            "lookback_start": _iso(audit.lookback_start),
+            "lookback_start": iso(audit.lookback_start),
         },
         "coordinators": [
             [person.get_full_name(), person.email] for person in context["coordinators"]
@@ -229,8 +230,8 @@ def dossier_input(context: dict[str, Any], *, language: str, kind: str) -> dict[
                 "size": entry.evidence.current.size,
                 "sha256": entry.evidence.current.sha256,
                 "uploaded_by": entry.evidence.current.uploaded_by_email,
-                "uploaded_at": _iso(entry.evidence.current.uploaded_at),
-                "effective_date": _iso(entry.evidence.effective_date),
+                "uploaded_at": iso(entry.evidence.current.uploaded_at),
+                "effective_date": iso(entry.evidence.effective_date),
                 "standards": entry.codes,
             }
             for entry in context["files"]

@@ -292,7 +292,12 @@ def _certificate_for(
         )
         if certificate is None:
             raise ActionRefusedError(_("No certificate was issued on this audit."))
-    if certificate.audit_id != audit.pk or certificate.institution_id != audit.institution_id:
+    filed_under = certificate.documents_audit()  # Mastery: the audit of its latest base
+    if (
+        filed_under is None
+        or filed_under.pk != audit.pk
+        or certificate.institution_id != audit.institution_id
+    ):
         raise ActionRefusedError(_("That certificate was not issued on this audit."))
     if not certificate.is_public:
         raise ActionRefusedError(

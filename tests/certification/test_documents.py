@@ -27,6 +27,7 @@ from reports import services
 from reports.models import Report
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
+from standards.choices import InterventionLevel
 from tests.certification.conftest import final, finding_of  # noqa: F401 - the fixture, by name
 from tests.reports.conftest import sealed_dossier
 from tests.reviews.conftest import Review
@@ -312,6 +313,47 @@ def test_an_audit_without_a_certificate_has_no_certificate_pdf(final: Review) ->
     decide(final, Decision.Outcome.DO_NOT_CERTIFY)
     with pytest.raises(ActionRefusedError, match="No certificate was issued"):
         services.report_request(audit=final.reload(), user=final.admin, kind=Kind.CERTIFICATE)
+
+
+@override_settings(SITE_URL="https://rescue.example.org/")
+def test_mastery_has_its_pdf_filed_under_the_audit_of_its_latest_base(final: Review) -> None:  # noqa: F811
+    """RESCUE Mastery, which no audit issues, gets its PDF when it is issued, filed under the
+    audit of the base that completed it; it names both bases, its QR code opens its own
+    verification page, and it reaches whom a certificate PDF reaches."""
+    audit, admin, users = final.reload(), final.admin, final.world.users
+    intervention = certificate_issue(
+        institution_id=audit.institution_id,
+        scheme="intervention",
+        setting=audit.setting,
+        level=InterventionLevel.COMPREHENSIVE,
+        user=admin,
+    )  # recorded without an audit: the Training decision below completes Mastery
+    training = certificate_of(decide(final))
+    mastery = Certificate.objects.for_institution(audit.institution_id).get(scheme="mastery")
+    assert mastery.documents_audit() == audit
+    [queued] = Report.objects.for_institution(audit.institution_id).filter(certificate=mastery)
+    pdf = rendered([queued])[Kind.CERTIFICATE]
+    assert (pdf.audit_id, pdf.kind) == (audit.pk, Kind.CERTIFICATE)
+    assert qr_codes(pdf) == [f"https://rescue.example.org/verify/{mastery.code}/"]
+    text = pdf_text(pdf)
+    for printed in ("RESCUE Mastery", mastery.number, training.number, intervention.number):
+        assert printed in text, printed
+    # The certificate's page lists its PDF (and no decision letter: Mastery has no decision).
+    page = client_for(users["coordinator_a"]).get(
+        reverse("certification:certificate", args=[mastery.pk])
+    )
+    listed = page.context["documents"]
+    assert [r.pk for r in listed] == [pdf.pk]
+    assert {
+        role: download(users[role], pdf) for role in ("admin", "coordinator_a", "contributor_a")
+    } | {"coordinator_b": download(users["coordinator_b"], pdf)} == {
+        "admin": 200,
+        "coordinator_a": 200,
+        "contributor_a": 404,
+        "coordinator_b": 404,
+    }
+    # A certificate of no audit has nowhere to file a PDF: its base's, for Mastery, only.
+    assert intervention.documents_audit() is None
 
 
 # --- The decision letter -----------------------------------------------------------------------
