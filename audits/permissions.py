@@ -67,7 +67,9 @@ class AuditPolicy:
         # VIEW
         if user.has_perm(PERM_VIEW_ALL_AUDITS):
             return audits
-        member_of = Membership.objects.filter(user=user).values("institution_id")
+        member_of = Membership.objects.filter(user=user, role__in=Membership.DOSSIER_ROLES).values(
+            "institution_id"
+        )
         return audits.filter(
             Q(institution_id__in=member_of) | Q(pk__in=reviewing.values("pk"))
         ).distinct()
@@ -145,7 +147,9 @@ class AuditPolicy:
         draft = audit.status == Audit.Status.DRAFT
         coordinating = role == Membership.Role.COORDINATOR and draft
         return {
-            AuditAction.VIEW: user.has_perm(PERM_VIEW_ALL_AUDITS) or role is not None or reviewing,
+            AuditAction.VIEW: user.has_perm(PERM_VIEW_ALL_AUDITS)
+            or role in Membership.DOSSIER_ROLES
+            or reviewing,
             AuditAction.REVIEW: reviewing and audit.status != Audit.Status.CLOSED,
             AuditAction.ASSIGN_AUDITORS: admin,
             AuditAction.CLOSE: admin,

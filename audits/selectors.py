@@ -251,7 +251,9 @@ def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
 def assessment_list_assigned(*, user: Any, limit: int = 50) -> list[AssessmentProgress]:
     """The standards assigned to the user in dossiers still open, across their institutions,
     with what each still lacks."""
-    member_of = Membership.objects.filter(user=user).values("institution_id")
+    member_of = Membership.objects.filter(user=user, role__in=Membership.DOSSIER_ROLES).values(
+        "institution_id"
+    )
     assessments = StandardAssessment.objects.filter(
         institution__in=member_of, assignees=user, audit__status=Audit.Status.DRAFT
     ).select_related("audit__institution", "audit__catalogue_version")

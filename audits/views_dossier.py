@@ -44,6 +44,7 @@ from evidence.forms import UploadForm
 from evidence.models import EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_link_add
+from institutions.models import Membership
 from institutions.permissions import InstitutionAction, institution_policy
 from reports.permissions import report_policy
 from rescue.errors import ActionRefusedError
@@ -235,7 +236,9 @@ def audit_history(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
 
 def _members(audit: Audit) -> QuerySet[User]:
     return User.objects.filter(
-        memberships__institution_id=audit.institution_id, is_active=True
+        memberships__institution_id=audit.institution_id,
+        memberships__role__in=Membership.DOSSIER_ROLES,
+        is_active=True,
     ).order_by("email")
 
 

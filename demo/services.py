@@ -32,6 +32,7 @@ class DemoInstitution:
     email_domain: str
     contact_phone: str
     address: str
+    peer_supporter: tuple[str, str] | None = None  # first and last name
 
 
 DEMO_INSTITUTIONS = [
@@ -43,6 +44,7 @@ DEMO_INSTITUTIONS = [
         email_domain="mediterraneo.example",
         contact_phone="+34 965 000 100",
         address="Avenida de la Salud 1, 03550 Alicante, Spain",
+        peer_supporter=("Lucía", "Martín"),
     ),
     DemoInstitution(
         name="Gezondheidscentrum De Linde",
@@ -164,11 +166,14 @@ def demo_seed() -> DemoSeedResult:
             },
         )
         institutions_created += created
-        for role, first_name, last_name in (
-            (Membership.Role.COORDINATOR, "Coordinator", spec.name),
-            (Membership.Role.CONTRIBUTOR, "Contributor", spec.name),
-        ):
-            email = f"{role}@{spec.email_domain}"
+        people = [
+            (Membership.Role.COORDINATOR, "Coordinator", spec.name, "coordinator"),
+            (Membership.Role.CONTRIBUTOR, "Contributor", spec.name, "contributor"),
+        ]
+        if spec.peer_supporter:  # a peer supporter of the programme: none of its dossiers
+            people.append((Membership.Role.PEER_SUPPORTER, *spec.peer_supporter, "peer"))
+        for role, first_name, last_name, mailbox in people:
+            email = f"{mailbox}@{spec.email_domain}"
             user, user_created = _user_ensure(
                 email=email, first_name=first_name, last_name=last_name
             )

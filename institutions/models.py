@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from institutions.tenancy import TenantOwnedModel
@@ -39,8 +40,14 @@ class Membership(models.Model):
     """A user acting for an institution in a role."""
 
     class Role(models.TextChoices):
-        COORDINATOR = "coordinator", "Coordinator"
-        CONTRIBUTOR = "contributor", "Contributor"
+        COORDINATOR = "coordinator", _("Coordinator")
+        CONTRIBUTOR = "contributor", _("Contributor")
+        # A peer supporter of the institution's programme: no part in its dossiers; may apply
+        # for the certification of their own competences (RESCUE-Supporters' Competences).
+        PEER_SUPPORTER = "peer_supporter", _("Peer supporter")
+
+    # The roles that work on the institution's dossiers (audits, evidence, reports).
+    DOSSIER_ROLES = (Role.COORDINATOR, Role.CONTRIBUTOR)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

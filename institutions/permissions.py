@@ -1,8 +1,9 @@
 """Who may do what to an institution.
 
-Capabilities, never role names, are what views, the API and templates ask for. A coordinator
-or contributor holds capabilities through a membership; an ERNST admin through platform
-permissions. Outside a user's reach an institution does not exist (404).
+Capabilities, never role names, are what views, the API and templates ask for. A coordinator,
+contributor or peer supporter holds capabilities through a membership (a peer supporter sees
+the institution, and none of its dossiers: ``Membership.DOSSIER_ROLES``); an ERNST admin through
+platform permissions. Outside a user's reach an institution does not exist (404).
 """
 
 from enum import StrEnum
@@ -30,6 +31,7 @@ class InstitutionAction(StrEnum):
 ROLE_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
     Membership.Role.COORDINATOR: frozenset(InstitutionAction),
     Membership.Role.CONTRIBUTOR: frozenset({InstitutionAction.VIEW}),
+    Membership.Role.PEER_SUPPORTER: frozenset({InstitutionAction.VIEW}),
 }
 PLATFORM_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
     PERM_MANAGE_ALL_INSTITUTIONS: frozenset(

@@ -81,11 +81,16 @@ def institution_site_remove(*, site: InstitutionSite, user: User) -> None:
 
 
 def _invitable_roles(user: User, institution: Institution) -> list[str]:
-    """Coordinators invite coordinators and contributors; an ERNST admin invites coordinators."""
+    """Coordinators invite coordinators, contributors and the programme's peer supporters; an
+    ERNST admin invites coordinators."""
     if Membership.objects.filter(
         user=user, institution=institution, role=Membership.Role.COORDINATOR
     ).exists():
-        return [Membership.Role.COORDINATOR, Membership.Role.CONTRIBUTOR]
+        return [
+            Membership.Role.COORDINATOR,
+            Membership.Role.CONTRIBUTOR,
+            Membership.Role.PEER_SUPPORTER,
+        ]
     if user.has_perm("institutions.manage_all_institutions"):
         return [Membership.Role.COORDINATOR]
     return []
@@ -93,7 +98,7 @@ def _invitable_roles(user: User, institution: Institution) -> list[str]:
 
 def invitable_roles(*, user: User, institution: Institution) -> list[tuple[str, str]]:
     allowed = _invitable_roles(user, institution)
-    return [(role, Membership.Role(role).label) for role in allowed]
+    return [(role, str(Membership.Role(role).label)) for role in allowed]
 
 
 @transaction.atomic

@@ -51,6 +51,7 @@ ROLES = (
     "auditor_assigned",
     "auditor_unassigned",
     "admin",
+    "peer_supporter_a",
 )
 
 
@@ -116,6 +117,10 @@ def build_world() -> World:
         "auditor_assigned": UserFactory(email="auditor-1@example.org"),
         "auditor_unassigned": UserFactory(email="auditor-2@example.org"),
         "admin": UserFactory(email="admin@example.org", is_staff=True),
+        # A peer supporter of A's programme: sees institution A, and none of its dossiers.
+        "peer_supporter_a": MembershipFactory(
+            institution=a, role=Membership.Role.PEER_SUPPORTER, user__email="peer-a@example.org"
+        ).user,
     }
     contributor = MembershipFactory(
         institution=a, role=Membership.Role.CONTRIBUTOR, user__email="contrib-a@example.org"

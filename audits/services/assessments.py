@@ -62,12 +62,17 @@ def assessment_assignees_set(
     assignees = list(assignees)
     members = set(
         Membership.objects.filter(
-            institution_id=assessment.institution_id, user__in=assignees
+            institution_id=assessment.institution_id,
+            user__in=assignees,
+            role__in=Membership.DOSSIER_ROLES,
         ).values_list("user_id", flat=True)
     )
     outsiders = [a.email for a in assignees if a.pk not in members]
     if outsiders:
-        raise ActionRefusedError(f"Not a member of the institution: {', '.join(outsiders)}.")
+        raise ActionRefusedError(
+            _("Not a coordinator or contributor of the institution: %(people)s.")
+            % {"people": ", ".join(outsiders)}
+        )
     assessment.assignees.set(assignees)
     audit_event_record(
         audit=assessment.audit,

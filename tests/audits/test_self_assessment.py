@@ -350,7 +350,9 @@ def test_assigning_an_unknown_user_id_is_refused(world: World) -> None:
 def test_the_service_names_the_outsider(world: World) -> None:
     assessment = fresh(world.assessment_a)
     before = state(assessment)
-    with pytest.raises(ActionRefusedError, match="Not a member of the institution: coord-b@"):
+    with pytest.raises(
+        ActionRefusedError, match="Not a coordinator or contributor of the institution: coord-b@"
+    ):
         assessment_assignees_set(
             assessment=assessment,
             user=world.users["coordinator_a"],

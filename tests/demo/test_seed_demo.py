@@ -10,6 +10,7 @@ from accounts.models import User
 from accounts.roles import AUDITORS, ERNST_ADMINS
 from auditors.models import AuditorProfile, ConflictOfInterest
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.permissions import AuditAction, audit_policy
 from audits.services.submission import dossier_gaps, manifest_verify
 from certification.appeals import appeal_handling_refusal
 from certification.models import Appeal, AppealFile, Certificate
@@ -61,7 +62,15 @@ def test_seed_creates_the_demo_world() -> None:
     assert {i.setting for i in institutions} == {"hospital", "primary_care", "nursing_home"}
     for institution in institutions:
         roles = sorted(institution.memberships.values_list("role", flat=True))
-        assert roles == ["contributor", "coordinator"]
+        # The Spanish hospital's programme has a peer supporter too (none of its dossiers).
+        spanish = institution.country.code == "ES"
+        assert roles == ["contributor", "coordinator"] + (["peer_supporter"] if spanish else [])
+    peer = User.objects.get(email="peer@mediterraneo.example")
+    assert (
+        not Audit.unscoped.filter(institution__memberships__user=peer)
+        .filter(pk__in=audit_policy.audits_for(peer, AuditAction.VIEW))
+        .exists()
+    )
     auditors = User.objects.filter(groups__name=AUDITORS)
     assert auditors.count() == 3
     assert all(a.has_perm("accounts.act_as_auditor") for a in auditors)

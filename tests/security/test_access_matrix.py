@@ -22,8 +22,8 @@ def world(shared_world: World) -> World:
     return shared_world
 
 
-ANON, COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN = ROLES
-SIGNED_IN = (COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN)
+ANON, COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN, PEER_A = ROLES
+SIGNED_IN = (COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN, PEER_A)
 
 
 def everyone(status: int, anonymous: int) -> dict[str, int]:
@@ -61,6 +61,9 @@ A_REPORT_READERS = {COORD_A: 200, AUD_IN: 200, ADMIN: 200}
 READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
 # Inside the institution (or its audit's readers), a page one may not use is a 403 saying who may.
 CONTRIB_REFUSED = {CONTRIB_A: 403}
+# The institution's pages: its contributors and peer supporters see it and are told who may.
+INSTITUTION_READERS = {COORD_A: 200, CONTRIB_A: 200, PEER_A: 200, ADMIN: 200}
+MEMBERS_REFUSED = {CONTRIB_A: 403, PEER_A: 403}
 AUDIT_READERS_REFUSED = {COORD_A: 403, CONTRIB_A: 403, AUD_IN: 403}
 # The institution sees its audit, never its review: told who reviews it.
 REVIEW_REFUSED = {COORD_A: 403, CONTRIB_A: 403}
@@ -90,25 +93,25 @@ MATRIX: dict[str, Access] = {
     "standards:catalogue": Access(everyone(200, anonymous=302)),
     "institutions:list": Access(only({ADMIN: 200})),
     "institutions:create": Access(only({ADMIN: 200})),
-    "institutions:detail": Access(only(A_MEMBERS_AND_ADMIN), kwargs=inst_a),
-    "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED), kwargs=inst_a),
+    "institutions:detail": Access(only(INSTITUTION_READERS), kwargs=inst_a),
+    "institutions:edit": Access(only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED), kwargs=inst_a),
     "institutions:site_add": Access(
-        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
+        only({COORD_A: 302, ADMIN: 302} | MEMBERS_REFUSED),
         kwargs=inst_a,
         method="post",
         data=lambda w: {"name": "South campus", "city": "Elche"},
     ),
     "institutions:site_remove": Access(
-        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
+        only({COORD_A: 302, ADMIN: 302} | MEMBERS_REFUSED),
         kwargs=lambda w: {"institution_id": w.institution_a.pk, "site_id": w.site_a.pk},
         method="post",
-        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
+        confirm=only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED),
     ),
     "institutions:members": Access(
-        only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED), kwargs=inst_a
+        only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED), kwargs=inst_a
     ),
     "institutions:audit_start": Access(
-        only({COORD_A: 200, CONTRIB_A: 403, ADMIN: 403}), kwargs=inst_a
+        only({COORD_A: 200, CONTRIB_A: 403, PEER_A: 403, ADMIN: 403}), kwargs=inst_a
     ),
     "institutions:prior_certification": Access(
         only({ADMIN: 302}),
@@ -117,28 +120,28 @@ MATRIX: dict[str, Access] = {
         data=lambda w: {"reason": "Execution certificate RESCUE-I-2025-014 of 3 March 2025"},
     ),
     "institutions:invite": Access(
-        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
+        only({COORD_A: 302, ADMIN: 302} | MEMBERS_REFUSED),
         kwargs=inst_a,
         method="post",
         data=lambda w: {"email": "new-coordinator@example.org", "role": "coordinator"},
     ),
     "institutions:member_remove": Access(
-        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
+        only({COORD_A: 302, ADMIN: 302} | MEMBERS_REFUSED),
         kwargs=lambda w: {
             "institution_id": w.institution_a.pk,
             "membership_id": w.contributor_membership_a.pk,
         },
         method="post",
-        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
+        confirm=only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED),
     ),
     "institutions:invitation_revoke": Access(
-        only({COORD_A: 302, ADMIN: 302} | CONTRIB_REFUSED),
+        only({COORD_A: 302, ADMIN: 302} | MEMBERS_REFUSED),
         kwargs=lambda w: {
             "institution_id": w.institution_a.pk,
             "invitation_id": w.invitation_a.pk,
         },
         method="post",
-        confirm=only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED),
+        confirm=only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED),
     ),
     "invitation_accept": Access(
         everyone(200, anonymous=200), kwargs=lambda w: {"token": w.invitation_token_a}
@@ -454,15 +457,15 @@ MATRIX: dict[str, Access] = {
         everyone(200, anonymous=403), kwargs=lambda w: {"pk": w.audit_a.catalogue_version.pk}
     ),
     "institution-list": Access(everyone(200, anonymous=403)),
-    "institution-detail": Access(only(A_MEMBERS_AND_ADMIN, anonymous=403), kwargs=api_inst_a),
+    "institution-detail": Access(only(INSTITUTION_READERS, anonymous=403), kwargs=api_inst_a),
     "institution-members": Access(
-        only({COORD_A: 200, ADMIN: 200} | CONTRIB_REFUSED, anonymous=403), kwargs=inst_a
+        only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED, anonymous=403), kwargs=inst_a
     ),
     "audit-list": Access(everyone(200, anonymous=403)),
     "audit-detail": Access(only(A_AUDIT_READERS, anonymous=403), kwargs=api_audit_a),
     # No catalogue is active in the test world: a coordinator reaches the endpoint and is told so.
     "institution-audit-create": Access(
-        only({COORD_A: 400, CONTRIB_A: 403, ADMIN: 403}, anonymous=403),
+        only({COORD_A: 400, CONTRIB_A: 403, PEER_A: 403, ADMIN: 403}, anonymous=403),
         kwargs=inst_a,
         method="post",
         data=lambda w: {
