@@ -27,14 +27,16 @@ def api_world() -> World:
     return world
 
 
-@pytest.fixture
-def world(db: None) -> World:
-    return api_world()
-
-
 @pytest.fixture(scope="module")
 def world_builder() -> Callable[[], World]:
     return api_world
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """Built once per module (``shared_world``, tests/conftest.py): these tests only read it,
+    or change it inside their own savepoint."""
+    return shared_world
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ failure prints the request that reproduces it.
 
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
@@ -24,13 +23,6 @@ from tests.api.contract import (
     resolve,
 )
 from tests.world import World
-
-
-@pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's world, built once for all its tests (``shared_world``, tests/conftest.py)."""
-    return shared_world
-
 
 schema = load_schema()
 

@@ -15,13 +15,6 @@ from rescue.api.schema import LINKS, error_statuses
 from tests.api.contract import operations, served_schema
 from tests.world import World
 
-
-@pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's world, built once for all its tests (``shared_world``, tests/conftest.py)."""
-    return shared_world
-
-
 DOCUMENT = served_schema()
 OPERATIONS = operations(DOCUMENT)
 LISTS = sorted(

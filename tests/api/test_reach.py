@@ -19,13 +19,6 @@ from tests.api.contract import (
 )
 from tests.world import World
 
-
-@pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's world, built once for all its tests (``shared_world``, tests/conftest.py)."""
-    return shared_world
-
-
 OPERATIONS = operations(served_schema())
 
 

@@ -15,13 +15,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.world import ROLES, World
 
-
-@pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's world, built once for all its tests (``shared_world``, tests/conftest.py)."""
-    return shared_world
-
-
 ANON, COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN, PEER_A = ROLES
 SIGNED_IN = (COORD_A, CONTRIB_A, COORD_B, AUD_IN, AUD_OUT, ADMIN, PEER_A)
 

@@ -36,13 +36,6 @@ from reviews.models import (
 from tests.security.test_access_matrix import MATRIX, Access
 from tests.world import World
 
-
-@pytest.fixture
-def world(shared_world: World) -> World:
-    """The module's world, built once for all its tests (``shared_world``, tests/conftest.py)."""
-    return shared_world
-
-
 OUTSIDER = "coordinator_b"
 MISSING_ID = 987654321
 
