@@ -38,6 +38,7 @@ from certification.models import (
 )
 from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
+from reviews.evaluation import Evaluation
 from reviews.models import AuditorAssignment, CorrectiveAction, Finding
 from reviews.rules import required_text
 from reviews.selectors import audit_evaluation
@@ -213,9 +214,10 @@ class Proposal:
     text: str
 
 
-def proposal_of(audit: Audit) -> Proposal:
-    """The rule evaluation's proposal, as the decision records it."""
-    evaluation = audit_evaluation(audit=audit)
+def proposal_of(audit: Audit, evaluation: Evaluation | None = None) -> Proposal:
+    """The rule evaluation's proposal, as the decision records it (from ``evaluation`` when the
+    caller has it already)."""
+    evaluation = evaluation or audit_evaluation(audit=audit)
     proposed = evaluation.proposed
     if proposed is None:
         return Proposal(Outcome.DO_NOT_CERTIFY, "", str(evaluation.proposal))

@@ -49,17 +49,20 @@ def decision_page(
     *,
     form: DecisionForm | None = None,
     status: int = 200,
+    refusal: str | None = None,
 ) -> HttpResponse:
+    """The decision page; ``refusal``: why the user may not decide, when the caller asked it."""
     decision = (
         Decision.objects.for_institution(audit.institution_id)
         .filter(audit=audit)
         .prefetch_related("certificates")
         .first()
     )
-    refusal = decision_refusal(request.user, audit)
+    refusal = refusal or decision_refusal(request.user, audit)
+    evaluation = audit_evaluation(audit=audit)  # read once: the proposal and the page show it
     can_decide = decision is None and refusal is None and audit.status == Audit.Status.FINAL_REPORT
     if form is None and can_decide:
-        proposal = proposal_of(audit)
+        proposal = proposal_of(audit, evaluation)
         form = DecisionForm(
             initial={"outcome": proposal.outcome, "level": proposal.level},
             levels=level_choices(audit),
@@ -71,7 +74,7 @@ def decision_page(
         "refusal": refusal,
         "form": form if decision is None else None,
         "can_decide": can_decide,
-        "evaluation": audit_evaluation(audit=audit),
+        "evaluation": evaluation,
         "report": review_report_of(audit),
         "conditions": open_conditions(audit),
     }
@@ -90,8 +93,8 @@ def decision_view(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
     """The final report's outcome beside the decision form; a member of the audit team reads
     why they may not decide (403)."""
     audit = _audit_for_admin(request, audit_id)
-    refused = decision_refusal(request.user, audit) is not None
-    return decision_page(request, audit, status=403 if refused else 200)
+    refusal = decision_refusal(request.user, audit)
+    return decision_page(request, audit, status=403 if refusal else 200, refusal=refusal)
 
 
 @login_required

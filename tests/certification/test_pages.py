@@ -5,6 +5,8 @@ certificates, never changes them; nobody else finds them."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -112,3 +114,19 @@ def test_certificates_are_read_by_their_institution_and_changed_by_admins(review
     assert "Complaint under review" in history
     twice = admin.post(change, {"change": "suspend", "reason": "again"})
     assert twice.status_code == 400
+
+
+def test_the_decision_page_reads_the_rule_evaluation_once(review: Review) -> None:
+    """The proposal and the page's evaluation are one reading of the consolidated ratings (14
+    queries in all; 16 when each read them)."""
+    finalised(review)
+    admin = review.client(review.admin)
+    url = review.url("certification:decision")
+    admin.get(url)  # the session, the permission caches
+    with CaptureQueriesContext(connection) as queries:
+        assert admin.get(url).status_code == 200
+    consolidated = [
+        q for q in queries if "reviews_consolidatedrating" in q["sql"].split("WHERE")[0]
+    ]
+    assert len(consolidated) == 1
+    assert len(queries) == 14
