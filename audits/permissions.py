@@ -18,6 +18,7 @@ from audits.models import Audit, AuditEvent, AuditUserObjectPermission, Standard
 from institutions.models import Membership
 from institutions.permissions import institution_policy
 from institutions.permissions import role_key as _role_key
+from institutions.selectors import dossier_institution_ids
 from rescue.memo import memoized, remember
 
 PERM_VIEW_ALL_AUDITS = "audits.view_all_audits"
@@ -67,9 +68,7 @@ class AuditPolicy:
         # VIEW
         if user.has_perm(PERM_VIEW_ALL_AUDITS):
             return audits
-        member_of = Membership.objects.filter(user=user, role__in=Membership.DOSSIER_ROLES).values(
-            "institution_id"
-        )
+        member_of = dossier_institution_ids(user=user)
         return audits.filter(
             Q(institution_id__in=member_of) | Q(pk__in=reviewing.values("pk"))
         ).distinct()

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.permissions import assessment_policy
 from evidence.models import EvidenceFile, EvidenceLink, revision_flagged_q
-from institutions.models import Membership
+from institutions.selectors import dossier_institution_ids
 
 
 class _Readiness:
@@ -251,9 +251,7 @@ def audit_progress_annotate(audits: QuerySet[Audit]) -> QuerySet[Audit]:
 def assessment_list_assigned(*, user: Any, limit: int = 50) -> list[AssessmentProgress]:
     """The standards assigned to the user in dossiers still open, across their institutions,
     with what each still lacks."""
-    member_of = Membership.objects.filter(user=user, role__in=Membership.DOSSIER_ROLES).values(
-        "institution_id"
-    )
+    member_of = dossier_institution_ids(user=user)
     assessments = StandardAssessment.objects.filter(
         institution__in=member_of, assignees=user, audit__status=Audit.Status.DRAFT
     ).select_related("audit__institution", "audit__catalogue_version")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -10,6 +12,14 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
         Membership.objects.filter(user=user)
         .select_related("institution")
         .order_by("institution__name")
+    )
+
+
+def dossier_institution_ids(*, user: User) -> QuerySet[Membership, Any]:
+    """The institutions whose dossiers the user works on (``Membership.DOSSIER_ROLES``), as a
+    subquery of ids: a peer supporter's membership gives no part in them."""
+    return Membership.objects.filter(user=user, role__in=Membership.DOSSIER_ROLES).values(
+        "institution_id"
     )
 
 
