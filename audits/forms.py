@@ -48,6 +48,18 @@ class SelfRatingForm(forms.Form):
         max_length=5000,
     )
 
+    def __init__(self, *args: Any, application: bool = False, **kwargs: Any) -> None:
+        """``application``: a peer supporter's competences, every one of which applies."""
+        super().__init__(*args, **kwargs)
+        if application:
+            cast(forms.ChoiceField, self.fields["self_rating"]).choices = [
+                choice
+                for choice in StandardAssessment.Rating.choices
+                if choice[0] != StandardAssessment.Rating.NOT_APPLICABLE
+            ]
+            self.fields["narrative"].label = _("How you meet the competence")
+            del self.fields["justification"]
+
     def clean(self) -> dict:
         data = super().clean() or self.cleaned_data
         if (

@@ -44,6 +44,25 @@ class Audit(TenantOwnedModel):
         blank=True,
         help_text="RESCUE-Intervention level applied for; empty for other components.",
     )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="competence_applications",
+        help_text="The peer supporter applying for the certification of their competences "
+        "(competences only): the application is theirs, not the institution's.",
+    )
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    endorsed_by_email = models.EmailField(blank=True)
+    endorsed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a coordinator of the institution confirmed that the applicant is an "
+        "active peer supporter of its programme.",
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -63,10 +82,24 @@ class Audit(TenantOwnedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["institution", "component"],
-                condition=~Q(status__in=("decided", "closed")),
+                condition=~Q(status__in=("decided", "closed")) & Q(applicant__isnull=True),
                 name="audit_one_open_per_component",
                 violation_error_message=(
                     "This institution already has an open audit for this component."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=~Q(status__in=("decided", "closed")) & Q(applicant__isnull=False),
+                name="audit_one_open_application_per_person",
+                violation_error_message="This person already has an open application.",
+            ),
+            models.CheckConstraint(
+                condition=Q(component="competences", applicant__isnull=False)
+                | (~Q(component="competences") & Q(applicant__isnull=True)),
+                name="audit_applicant_iff_competences",
+                violation_error_message=(
+                    "A competences application has an applicant; an institution's audit has none."
                 ),
             ),
         ]
@@ -78,6 +111,11 @@ class Audit(TenantOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.institution} — {self.catalogue_version}"
+
+    @property
+    def is_application(self) -> bool:
+        """A person's application for the certification of their competences."""
+        return self.applicant_id is not None
 
     @property
     def is_sealed(self) -> bool:
@@ -182,6 +220,7 @@ class AuditEvent(TenantOwnedModel):
 
     class Action(models.TextChoices):
         CREATED = "created", _("Audit started")
+        ENDORSED = "endorsed", _("Application endorsed by the institution")
         ASSIGNEES_CHANGED = "assignees_changed", _("People assigned")
         SELF_RATED = "self_rated", _("Self-assessment saved")
         UPLOADED = "uploaded", _("Evidence uploaded")

@@ -3,6 +3,11 @@
 Members of the audit's institution see it; an external auditor sees it while assigned (a
 django-guardian object permission, granted on assignment and removed on withdrawal or closure);
 ERNST admins see every audit and assign auditors.
+
+A competences application is a person's, not the institution's: its applicant answers for it as
+a coordinator answers for the institution's dossier (``dossier_role``), and nobody of the
+institution sees it; the institution's coordinators follow its stage and outcome (``FOLLOW``) and
+endorse it (``ENDORSE``), never its self-assessment or evidence.
 """
 
 from enum import StrEnum
@@ -32,6 +37,8 @@ class AuditAction(StrEnum):
     CLOSE = "close"
     EDIT_DOSSIER = "edit_dossier"  # work on the self-assessment and evidence (coordinators)
     SUBMIT = "submit"
+    FOLLOW = "follow"  # the stage and the outcome, nothing of the content
+    ENDORSE = "endorse"  # confirm that the applicant is an active peer supporter of the programme
 
 
 AUDIT_REFUSALS = {
@@ -42,6 +49,10 @@ AUDIT_REFUSALS = {
     ),
     AuditAction.SUBMIT: _("Only a coordinator of the institution submits the dossier."),
     AuditAction.REVIEW: _("Only the auditors assigned to this audit review it."),
+    AuditAction.ENDORSE: _(
+        "Only a coordinator of the applicant's institution endorses an application, once, "
+        "before it is submitted."
+    ),
 }
 
 
@@ -57,21 +68,56 @@ class AuditPolicy:
             return audits.none()
         if action in (AuditAction.ASSIGN_AUDITORS, AuditAction.CLOSE):
             return audits if user.has_perm(PERM_ASSIGN_AUDITOR) else audits.none()
-        if action in (AuditAction.EDIT_DOSSIER, AuditAction.SUBMIT):
-            coordinating = Membership.objects.filter(
-                user=user, role=Membership.Role.COORDINATOR
-            ).values("institution_id")
-            return audits.filter(institution_id__in=coordinating, status=Audit.Status.DRAFT)
+        if action in (AuditAction.EDIT_DOSSIER, AuditAction.SUBMIT, AuditAction.ENDORSE):
+            return self._drafts_for(user, action, audits)
         reviewing = self._reviewing(user, audits)
         if action == AuditAction.REVIEW:
             return reviewing.exclude(status=Audit.Status.CLOSED)
-        # VIEW
         if user.has_perm(PERM_VIEW_ALL_AUDITS):
             return audits
         member_of = dossier_institution_ids(user=user)
-        return audits.filter(
-            Q(institution_id__in=member_of) | Q(pk__in=reviewing.values("pk"))
-        ).distinct()
+        reach = (
+            Q(institution_id__in=member_of, applicant__isnull=True)
+            | Q(applicant=user)
+            | Q(pk__in=reviewing.values("pk"))
+        )
+        if action == AuditAction.FOLLOW:
+            reach |= Q(applicant__isnull=False, institution_id__in=self._coordinating(user))
+        return audits.filter(reach).distinct()
+
+    def _drafts_for(
+        self, user: Any, action: AuditAction, audits: QuerySet[Audit]
+    ) -> QuerySet[Audit]:
+        drafts = audits.filter(status=Audit.Status.DRAFT)
+        if action != AuditAction.ENDORSE:
+            return drafts.filter(self._answers_for(user))
+        return drafts.filter(
+            applicant__isnull=False,
+            institution_id__in=self._coordinating(user),
+            endorsed_at__isnull=True,
+        ).exclude(applicant=user)
+
+    @staticmethod
+    def _coordinating(user: Any) -> QuerySet[Membership, Any]:
+        return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values(
+            "institution_id"
+        )
+
+    def _answers_for(self, user: Any) -> Q:
+        """The audits the user answers for: their institutions' (as a coordinator), their own
+        applications."""
+        return Q(institution_id__in=self._coordinating(user), applicant__isnull=True) | Q(
+            applicant=user
+        )
+
+    def dossier_role(self, user: Any, audit: Audit) -> str | None:
+        """The user's part in this dossier, as a membership role. For an institution's audit, the
+        user's role in the institution. A competences application's applicant answers for it as
+        a coordinator answers for the institution's dossier; nobody else has a part in it (its
+        institution's coordinators follow it: ``AuditAction.FOLLOW``)."""
+        if audit.applicant_id is not None:
+            return Membership.Role.COORDINATOR if user.pk == audit.applicant_id else None
+        return institution_policy.role(user, audit.institution_id)
 
     @staticmethod
     def _reviewing(user: Any, audits: QuerySet[Audit]) -> QuerySet[Audit]:
@@ -126,7 +172,12 @@ class AuditPolicy:
         allowed = self.capabilities(user, audit)
         if allowed[action]:
             return audit
-        if action in AUDIT_REFUSALS and allowed[AuditAction.VIEW]:
+        # Told who may: whoever sees the audit; of an application, whoever follows it, when it
+        # is about endorsing it (the rest of it is outside their reach).
+        knows = allowed[AuditAction.VIEW] or (
+            action == AuditAction.ENDORSE and allowed[AuditAction.FOLLOW]
+        )
+        if action in AUDIT_REFUSALS and knows:
             raise PermissionDenied(AUDIT_REFUSALS[action])
         raise Http404("No such audit.")
 
@@ -136,24 +187,38 @@ class AuditPolicy:
         once per request."""
         if not user.is_authenticated or not user.is_active:
             return dict.fromkeys(AuditAction, False)
-        key = ("audit-capabilities", user.pk, audit.pk, audit.institution_id, audit.status)
+        key = (
+            "audit-capabilities",
+            user.pk,
+            audit.pk,
+            audit.institution_id,
+            audit.status,
+            audit.endorsed_at,
+        )
         return dict(memoized(key, lambda: self._capabilities(user, audit)))
 
     def _capabilities(self, user: Any, audit: Audit) -> dict[str, bool]:
         admin = user.has_perm(PERM_ASSIGN_AUDITOR)
-        role = institution_policy.role(user, audit.institution_id)
+        role = self.dossier_role(user, audit)
         reviewing = self.holds_review_grant(user, audit)
         draft = audit.status == Audit.Status.DRAFT
         coordinating = role == Membership.Role.COORDINATOR and draft
+        view = user.has_perm(PERM_VIEW_ALL_AUDITS) or role in Membership.DOSSIER_ROLES or reviewing
+        endorsing = audit.is_application and (
+            institution_policy.role(user, audit.institution_id) == Membership.Role.COORDINATOR
+        )
         return {
-            AuditAction.VIEW: user.has_perm(PERM_VIEW_ALL_AUDITS)
-            or role in Membership.DOSSIER_ROLES
-            or reviewing,
+            AuditAction.VIEW: view,
             AuditAction.REVIEW: reviewing and audit.status != Audit.Status.CLOSED,
             AuditAction.ASSIGN_AUDITORS: admin,
             AuditAction.CLOSE: admin,
             AuditAction.EDIT_DOSSIER: coordinating,
             AuditAction.SUBMIT: coordinating,
+            AuditAction.FOLLOW: view or endorsing,
+            AuditAction.ENDORSE: endorsing
+            and draft
+            and audit.endorsed_at is None
+            and user.pk != audit.applicant_id,
         }
 
     def reviewers(self, audit: Audit) -> QuerySet[Any]:
@@ -182,8 +247,10 @@ class AssessmentPolicy:
         assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
             audit=audit
         )
-        role = institution_policy.role(user, audit.institution_id)
-        if role == Membership.Role.CONTRIBUTOR and action == AssessmentAction.ASSIGN:
+        role = audit_policy.dossier_role(user, audit)
+        if action == AssessmentAction.ASSIGN and (
+            role == Membership.Role.CONTRIBUTOR or audit.is_application
+        ):  # an application is its applicant's own work
             return assessments.none()
         if role == Membership.Role.CONTRIBUTOR:
             reach = assessments.filter(assignees=user)
@@ -200,7 +267,7 @@ class AssessmentPolicy:
     def reaches_every_standard(self, user: Any, audit: Audit) -> bool:
         """Whether ``assessments_for(VIEW)`` is the whole dossier (everyone but a contributor,
         who reaches the standards assigned to them; nobody who does not see the audit)."""
-        role = institution_policy.role(user, audit.institution_id)
+        role = audit_policy.dossier_role(user, audit)
         return role != Membership.Role.CONTRIBUTOR and audit_policy.can(
             user, AuditAction.VIEW, audit
         )

@@ -14,7 +14,7 @@ from rescue.lists import list_page
 @login_required
 def audit_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     audits = audit_policy.audits_for(request.user, AuditAction.VIEW).select_related(
-        "institution", "catalogue_version"
+        "institution", "catalogue_version", "applicant"
     )
     listing = list_page(request, AuditListFilter(request.GET, queryset=audits))
     # The progress counts are read for the page's audits only, not for the whole list.

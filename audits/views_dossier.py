@@ -310,11 +310,12 @@ def standard_page(
         "can_review_flags": can_assign,
         "rating_form": rating_form
         or SelfRatingForm(
+            application=audit.is_application,
             initial={
                 "self_rating": assessment.self_rating,
                 "narrative": assessment.narrative,
                 "justification": assessment.justification,
-            }
+            },
         ),
         "upload_form": upload_form or UploadForm(),
         "assignees_form": AssigneesForm(
@@ -340,7 +341,7 @@ def standard_rate(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
     if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
         return refusal
-    form = SelfRatingForm(request.POST)
+    form = SelfRatingForm(request.POST, application=audit.is_application)
     if not form.is_valid():
         return standard_page(request, assessment, rating_form=form, status=400)
     try:
@@ -364,6 +365,12 @@ def _refusal(
         messages.error(request, SEALED_MESSAGE)
         return standard_page(request, assessment, status=400)
     if not assessment_policy.can(request.user, action, assessment):
+        if action == AssessmentAction.ASSIGN and assessment.audit.is_application:
+            messages.error(
+                request,
+                _("An application is its applicant's own work: nobody is assigned to it."),
+            )
+            return standard_page(request, assessment, status=403)
         messages.error(request, _("You can read this standard but not change it."))
         return standard_page(request, assessment, status=403)
     return None

@@ -26,11 +26,11 @@ from rest_framework.views import APIView
 
 from accounts.permissions import is_platform_admin
 from audits.api.base import AuditScopedMixin
+from audits.permissions import audit_policy
 from certification.models import Certificate, CertificateEvent, Decision
 from certification.permissions import certificate_or_404, certificates_for
 from certification.services import MAX_TEXT, certificate_change, decision_take
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.http import api_user
 from standards.choices import InterventionLevel
 
@@ -128,7 +128,7 @@ class CertificateChangeSerializer(serializers.Serializer):
 
 def _decision_read(user: Any, audit: Any) -> Decision:
     """The decision, for ERNST admins, the institution's coordinators and the review team."""
-    role = institution_policy.role(user, audit.institution_id)
+    role = audit_policy.dossier_role(user, audit)
     if role == Membership.Role.CONTRIBUTOR:
         raise PermissionDenied(_("The decision goes to the institution's coordinators."))
     decision = (

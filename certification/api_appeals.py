@@ -37,6 +37,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import is_platform_admin
 from audits.api.base import AuditScopedMixin
+from audits.permissions import audit_policy
 from certification.appeals import (
     MAX_FILES,
     appeal_deadline,
@@ -50,7 +51,6 @@ from certification.permissions import appeal_or_404, appeals_for
 from certification.services import MAX_TEXT
 from evidence.uploads import upload_refusals
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.api.schema import ErrorSerializer, ValidationErrorSerializer
 from rescue.http import api_user
 from standards.choices import InterventionLevel
@@ -206,7 +206,7 @@ class AuditAppealView(AuditScopedMixin, APIView):
     parser_classes = [MultiPartParser]
 
     def _decision(self, request: Request) -> Decision:
-        role = institution_policy.role(request.user, self.audit.institution_id)
+        role = audit_policy.dossier_role(request.user, self.audit)
         if role != Membership.Role.COORDINATOR and not is_platform_admin(request.user):
             raise PermissionDenied(
                 _(

@@ -35,6 +35,7 @@ from accounts.models import User
 from accounts.permissions import is_platform_admin
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
+from audits.permissions import audit_policy
 from audits.services.seal import audit_locked
 from certification.models import Appeal, AppealFile, Certificate, CertificateEvent, Decision
 from certification.services import (
@@ -85,7 +86,11 @@ def appeal_refusal(user: User, decision: Decision) -> ActionRefusedError | None:
     """Why this user may not appeal this decision now (None: they may): an
     ``ActionForbiddenError`` when it is not theirs to appeal, an ``ActionRefusedError`` when the
     decision is appealed already or the time to appeal is over."""
-    if institution_policy.role(user, decision.institution_id) != Membership.Role.COORDINATOR:
+    if audit_policy.dossier_role(user, decision.audit) != Membership.Role.COORDINATOR:
+        if decision.audit.is_application:
+            return ActionForbiddenError(
+                _("The applicant appeals the decision on their application.")
+            )
         return ActionForbiddenError(_("The institution's coordinators appeal its decisions."))
     if Appeal.objects.for_institution(decision.institution_id).filter(decision=decision).exists():
         return ActionRefusedError(_("This decision is appealed already: one appeal per decision."))

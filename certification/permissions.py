@@ -10,7 +10,7 @@ Appeals follow the same reach: every one for ERNST admins, an institution's for 
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.permissions import is_platform_admin
@@ -18,18 +18,25 @@ from certification.models import Appeal, AppealFile, Certificate
 from institutions.models import Membership
 
 
+def _coordinating(user: Any) -> QuerySet[Membership, Any]:
+    return Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values(
+        "institution_id"
+    )
+
+
 def certificates_for(user: Any) -> QuerySet[Certificate]:
-    """Every certificate for ERNST admins; an institution's for its coordinators."""
+    """Every certificate for ERNST admins; an institution's for its coordinators; a person's
+    certificate of competences for that person only (it is theirs, wherever they work)."""
     # Across institutions on purpose: narrowed below to what the user reaches.
     certificates = Certificate.unscoped.select_related("institution")
     if not user.is_authenticated or not user.is_active:
         return certificates.none()
     if is_platform_admin(user):
         return certificates
-    coordinating = Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values(
-        "institution_id"
+    return certificates.filter(
+        Q(institution_id__in=_coordinating(user), audit__applicant__isnull=True)
+        | Q(audit__applicant=user)
     )
-    return certificates.filter(institution_id__in=coordinating)
 
 
 def certificate_or_404(user: Any, certificate_id: int) -> Certificate:
@@ -45,17 +52,18 @@ def certificate_or_404(user: Any, certificate_id: int) -> Certificate:
 
 
 def appeals_for(user: Any) -> QuerySet[Appeal]:
-    """Every appeal for ERNST admins; an institution's for its coordinators."""
+    """Every appeal for ERNST admins; an institution's for its coordinators; an applicant's for
+    the applicant."""
     # Across institutions on purpose: narrowed below to what the user reaches.
     appeals = Appeal.unscoped.select_related("institution", "decision__audit")
     if not user.is_authenticated or not user.is_active:
         return appeals.none()
     if is_platform_admin(user):
         return appeals
-    coordinating = Membership.objects.filter(user=user, role=Membership.Role.COORDINATOR).values(
-        "institution_id"
+    return appeals.filter(
+        Q(institution_id__in=_coordinating(user), decision__audit__applicant__isnull=True)
+        | Q(decision__audit__applicant=user)
     )
-    return appeals.filter(institution_id__in=coordinating)
 
 
 def appeal_or_404(user: Any, appeal_id: int) -> Appeal:

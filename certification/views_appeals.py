@@ -42,7 +42,6 @@ from certification.models import Appeal, Decision
 from certification.permissions import appeal_file_or_404, appeal_or_404, appeals_for
 from evidence.uploads import upload_refusals
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.files import StoredFileMissingError, private_attachment, stored_file_open
 from rescue.http import AuthenticatedHttpRequest
@@ -61,7 +60,7 @@ def _decision_for_appeal(request: AuthenticatedHttpRequest, audit_id: int) -> De
     """The decision on the audit, for its institution's coordinators and ERNST admins."""
     user = request.user
     audit = audit_policy.get_or_404(user, AuditAction.VIEW, audit_id)
-    coordinator = institution_policy.role(user, audit.institution_id) == Membership.Role.COORDINATOR
+    coordinator = audit_policy.dossier_role(user, audit) == Membership.Role.COORDINATOR
     if not (coordinator or is_platform_admin(user)):
         raise PermissionDenied(
             _(

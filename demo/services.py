@@ -16,6 +16,7 @@ from accounts.services import platform_groups_ensure
 from auditors.models import AuditorProfile, ConflictOfInterest
 from demo.appeals import appeal_demo_ensure
 from demo.certification import register_demo_ensure
+from demo.competences import application_demo_ensure
 from demo.dossiers import DEMO_DOSSIERS, dossier_ensure
 from institutions.models import Institution, Membership
 from standards.choices import Setting
@@ -258,6 +259,10 @@ def demo_seed() -> DemoSeedResult:
     if appeal_demo_ensure():
         audits_created.append(
             "An appeal against the Austrian nursing home's decision, waiting for an ERNST admin"
+        )
+    if application_demo_ensure():
+        audits_created.append(
+            "Lucía Martín's application for the certification of her competences, endorsed"
         )
     return DemoSeedResult(
         accounts=accounts, institutions_created=institutions_created, audits_created=audits_created

@@ -13,10 +13,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from audits.models import Audit, StandardAssessment
-from audits.permissions import AssessmentAction, assessment_policy
+from audits.permissions import AssessmentAction, assessment_policy, audit_policy
 from evidence.models import EvidenceFile
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 
 
 class EvidenceAction(StrEnum):
@@ -35,7 +34,7 @@ class EvidencePolicy:
             AssessmentAction.VIEW if action == EvidenceAction.VIEW else AssessmentAction.EDIT
         )
         reachable = assessment_policy.assessments_for(user, assessment_action, audit)
-        if institution_policy.role(user, audit.institution_id) == Membership.Role.CONTRIBUTOR:
+        if audit_policy.dossier_role(user, audit) == Membership.Role.CONTRIBUTOR:
             if action == EvidenceAction.VIEW:
                 return files.filter(
                     Q(links__assessment__in=reachable.values("pk")) | Q(created_by=user)

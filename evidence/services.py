@@ -18,14 +18,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
-from audits.permissions import AssessmentAction, assessment_policy
+from audits.permissions import AssessmentAction, assessment_policy, audit_policy
 from audits.services.seal import DossierSealedError, audit_lock_open
 from evidence.inspection import FileRefusedError, Inspection, inspect_file
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.personal_data import scan_file
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 
 CONFIDENTIALITY_REQUIRED = (
@@ -405,7 +404,7 @@ def evidence_delete(*, evidence: EvidenceFile, user: User) -> None:
 def evidence_flag_review(*, evidence: EvidenceFile, user: User) -> None:
     """A coordinator has checked a flagged file and keeps it."""
     _require_change(user, evidence)
-    if institution_policy.role(user, evidence.institution_id) != Membership.Role.COORDINATOR:
+    if audit_policy.dossier_role(user, evidence.audit) != Membership.Role.COORDINATOR:
         raise ActionForbiddenError("Only a coordinator can clear a personal-data flag.")
     revision = evidence.current_revision
     if revision is None or not revision.is_flagged:

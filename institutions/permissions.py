@@ -26,16 +26,23 @@ class InstitutionAction(StrEnum):
     CHANGE = "change"
     MANAGE_MEMBERS = "manage_members"
     START_AUDIT = "start_audit"
+    APPLY = "apply"  # for the certification of one's own competences (a peer supporter)
+    FOLLOW_APPLICATIONS = "follow_applications"  # the peer supporters' applications, status only
 
 
 ROLE_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
-    Membership.Role.COORDINATOR: frozenset(InstitutionAction),
+    Membership.Role.COORDINATOR: frozenset(InstitutionAction) - {InstitutionAction.APPLY},
     Membership.Role.CONTRIBUTOR: frozenset({InstitutionAction.VIEW}),
-    Membership.Role.PEER_SUPPORTER: frozenset({InstitutionAction.VIEW}),
+    Membership.Role.PEER_SUPPORTER: frozenset({InstitutionAction.VIEW, InstitutionAction.APPLY}),
 }
 PLATFORM_ACTIONS: dict[str, frozenset[InstitutionAction]] = {
     PERM_MANAGE_ALL_INSTITUTIONS: frozenset(
-        {InstitutionAction.VIEW, InstitutionAction.CHANGE, InstitutionAction.MANAGE_MEMBERS}
+        {
+            InstitutionAction.VIEW,
+            InstitutionAction.CHANGE,
+            InstitutionAction.MANAGE_MEMBERS,
+            InstitutionAction.FOLLOW_APPLICATIONS,
+        }
     ),
     PERM_VIEW_ALL_INSTITUTIONS: frozenset({InstitutionAction.VIEW}),
 }
@@ -50,6 +57,14 @@ REFUSALS = {
         "Only the institution's coordinators manage its members and invitations."
     ),
     InstitutionAction.START_AUDIT: _("Only the institution's coordinators start an audit."),
+    InstitutionAction.APPLY: _(
+        "Peer supporters of the institution apply for the certification of their competences; "
+        "its coordinators invite them."
+    ),
+    InstitutionAction.FOLLOW_APPLICATIONS: _(
+        "The institution's coordinators follow its peer supporters' applications; a peer "
+        "supporter finds their own among their audits."
+    ),
 }
 
 

@@ -80,7 +80,7 @@ def institution_detail(request: AuthenticatedHttpRequest, institution_id: int) -
     )
     audits = (
         audit_policy.audits_for(request.user, AuditAction.VIEW)
-        .filter(institution=institution)
+        .filter(institution=institution, applicant__isnull=True)  # a person's are not listed
         .select_related("catalogue_version")
     )
     context = {

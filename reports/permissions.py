@@ -33,7 +33,6 @@ from audits.models import Audit
 from audits.permissions import AuditAction, audit_policy
 from certification.models import Decision
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from reports.models import Report
 from rescue.memo import memoized
 from reviews.models import AuditorAssignment
@@ -70,7 +69,7 @@ class ReportPolicy:
         """Whether the user may ask for (and read) reports of ``kind`` about the audit."""
         if not audit_policy.can(user, AuditAction.VIEW, audit):
             return False
-        if institution_policy.role(user, audit.institution_id) == Membership.Role.CONTRIBUTOR:
+        if audit_policy.dossier_role(user, audit) == Membership.Role.CONTRIBUTOR:
             return False
         if kind == Report.Kind.DOSSIER:
             return True
@@ -85,7 +84,7 @@ class ReportPolicy:
             return False
         if is_platform_admin(user):
             return True
-        role = institution_policy.role(user, audit.institution_id)
+        role = audit_policy.dossier_role(user, audit)
         if kind == Report.Kind.CERTIFICATE:
             return role == Membership.Role.COORDINATOR
         if role is None:  # an auditor: on the review team, as for the audit report
@@ -113,7 +112,7 @@ class ReportPolicy:
     def _audit_report_reach(user: Any, audit: Audit) -> AuditReportReach | None:
         if is_platform_admin(user):
             return AuditReportReach()
-        role = institution_policy.role(user, audit.institution_id)
+        role = audit_policy.dossier_role(user, audit)
         if role is None:  # an auditor: an accepted place on the team (the review grant is held)
             on_team = (
                 AuditorAssignment.objects.for_institution(audit.institution_id)

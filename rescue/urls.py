@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("reviews.api.urls")),
     path("", include("certification.api")),
     path("", include("certification.api_urls")),
+    path("", include("competences.api")),
 ]
 
 urlpatterns = [
@@ -30,6 +31,7 @@ urlpatterns = [
     path("auditors/", include("auditors.urls")),
     path("", include("certification.urls_public")),
     path("", include("certification.urls")),
+    path("", include("competences.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -21,7 +21,6 @@ from accounts.permissions import PERM_ASSIGN_AUDITOR
 from audits.models import Audit, AuditUserObjectPermission
 from audits.permissions import AuditAction, audit_policy
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from reviews.models import (
     AuditorAssignment,
     AuditorRating,
@@ -171,7 +170,7 @@ def evidence_requests_for(user: Any, audit: Audit) -> QuerySet[EvidenceRequest]:
     capabilities = audit_policy.capabilities(user, audit)
     if not capabilities[AuditAction.VIEW]:
         return requests.none()
-    role = institution_policy.role(user, audit.institution_id)
+    role = audit_policy.dossier_role(user, audit)
     if role == Membership.Role.CONTRIBUTOR:
         return requests.filter(assessments__assignees=user).distinct()
     return requests
@@ -207,7 +206,7 @@ def outcome_access_or_404(user: Any, audit_id: int) -> OutcomeAccess:
     from reviews.services.report import review_report_of  # noqa: PLC0415 - services use this
 
     audit = audit_policy.get_or_404(user, AuditAction.VIEW, audit_id)
-    role = institution_policy.role(user, audit.institution_id)
+    role = audit_policy.dossier_role(user, audit)
     if role == Membership.Role.CONTRIBUTOR:
         raise PermissionDenied(_("The review's outcome goes to the institution's coordinators."))
     report = review_report_of(audit)
@@ -228,7 +227,7 @@ def outcome_visible(user: Any, audit: Audit) -> bool:
     the draft is released; a coordinator only)."""
     from reviews.services.report import review_report_of  # noqa: PLC0415
 
-    role = institution_policy.role(user, audit.institution_id)
+    role = audit_policy.dossier_role(user, audit)
     if role is None:
         return audit_policy.can(user, AuditAction.VIEW, audit)
     return role == Membership.Role.COORDINATOR and review_report_of(audit).is_released

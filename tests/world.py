@@ -6,6 +6,8 @@ evidence file, flagged for personal data. A has also an earlier audit, decided (
 by an ERNST admin since gone, and its coordinator's appeal against the decision, with a file,
 waiting for an admin. Institution B has a coordinator and an audit. Besides them: an auditor
 assigned to nothing, an ERNST admin (free to handle A's appeal), and an anonymous visitor.
+A's peer supporter has their own application for the certification of their competences, made
+through A: a draft with one competence and one file, which nobody of A but them sees.
 """
 
 import re
@@ -32,10 +34,11 @@ from institutions.models import Institution, InstitutionSite, Invitation, Member
 from institutions.services import invitation_create
 from reports.models import Report
 from reviews.models import AuditorAssignment
-from standards.choices import Setting
+from standards.choices import Component, Setting
 from standards.models import Standard
 from tests.factories import (
     AuditFactory,
+    CatalogueVersionFactory,
     InstitutionFactory,
     MembershipFactory,
     StandardFactory,
@@ -77,6 +80,12 @@ class World:
     decision_a: Decision
     appeal_a: Appeal  # lodged by A's coordinator, waiting for an ERNST admin
     appeal_file_a: AppealFile
+    # The peer supporter's own application for the certification of their competences, made
+    # through A (a draft, not endorsed), with one competence and one file of theirs.
+    application_a: Audit
+    competence: Standard
+    application_assessment: StandardAssessment
+    application_evidence: EvidenceFile
     clients: dict[str, Client] = field(default_factory=dict)
 
     def client(self, role: str) -> Client:
@@ -212,6 +221,29 @@ def build_world() -> World:
         uploads=[SimpleUploadedFile("grounds.txt", b"Night rota, signed in March.", "text/plain")],
         confirmed_no_personal_data=True,
     )
+    competences = CatalogueVersionFactory(component=Component.COMPETENCES)
+    competence = StandardFactory(
+        section__catalogue_version=competences, code="COM02", level="", is_core=True
+    )
+    application = AuditFactory(
+        institution=a,
+        catalogue_version=competences,
+        applicant=users["peer_supporter_a"],
+        created_by=users["peer_supporter_a"],
+        target_level="",
+    )
+    application_assessment = StandardAssessment.objects.create(
+        institution=a, audit=application, standard=competence
+    )
+    application_evidence = evidence_upload(
+        audit=application,
+        user=users["peer_supporter_a"],
+        uploaded=SimpleUploadedFile(
+            "reflection.txt", b"What I learnt from supervised practice.", "text/plain"
+        ),
+        assessments=[application_assessment],
+        confirmed_no_personal_data=True,
+    )
     return World(
         institution_a=a,
         institution_b=b,
@@ -233,6 +265,10 @@ def build_world() -> World:
         decision_a=decision,
         appeal_a=appeal,
         appeal_file_a=appeal.files.get(),
+        application_a=application,
+        competence=competence,
+        application_assessment=application_assessment,
+        application_evidence=application_evidence,
     )
 
 

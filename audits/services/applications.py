@@ -92,16 +92,38 @@ def audit_create(
                     "records it on the institution's page."
                 )
             )
+    return audit_open(
+        institution=institution,
+        user=user,
+        version=version,
+        setting=setting,
+        target_level=target_level,
+    )
+
+
+def audit_open(
+    *,
+    institution: Institution,
+    user: User,
+    version: CatalogueVersion,
+    setting: str,
+    target_level: str = "",
+    applicant: User | None = None,
+) -> Audit:
+    """The audit (or a person's application, ``applicant``) with one assessment per standard
+    that applies, and its first event; the caller has checked who may start it and holds the
+    lock that serialises starts."""
     standards = applicable_standards(version=version, setting=setting, target_level=target_level)
     if not standards:
         raise ActionRefusedError(_("No standard of the active catalogue applies to this setting."))
-
+    component = Component(version.component)
     audit = Audit(
         institution=institution,
         catalogue_version=version,
         component=component,
         setting=setting,
         target_level=target_level,
+        applicant=applicant,
         created_by=user,
     )
     audit.full_clean()
@@ -109,9 +131,11 @@ def audit_create(
         with transaction.atomic():
             audit.save()
     except IntegrityError:  # a concurrent start won the race
+        if applicant is not None:
+            raise ActionRefusedError(_("You already have an open application.")) from None
         raise ActionRefusedError(
             _("%(institution)s already has an open %(component)s audit.")
-            % {"institution": institution, "component": Component(component).label}
+            % {"institution": institution, "component": component.label}
         ) from None
     StandardAssessment.objects.bulk_create(
         StandardAssessment(institution=institution, audit=audit, standard=standard)

@@ -34,6 +34,10 @@ def assessment_self_rate(
     _require(user, AssessmentAction.EDIT, assessment)
     if self_rating not in StandardAssessment.Rating.values:
         raise ActionRefusedError(_("Choose met, partially met, not met or not applicable."))
+    if self_rating == StandardAssessment.Rating.NOT_APPLICABLE and assessment.audit.is_application:
+        raise ActionRefusedError(
+            _("Every competence applies to a peer supporter: choose met, partially met or not met.")
+        )
     if self_rating == StandardAssessment.Rating.NOT_APPLICABLE and not justification.strip():
         raise ActionRefusedError(_("Say why the standard does not apply to your institution."))
     assessment.self_rating = self_rating

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from audits.events import audit_event_record
@@ -34,6 +35,18 @@ class DossierIncompleteError(ActionRefusedError):
 def dossier_gaps(*, audit: Audit) -> list[Gap]:
     """What stands between the dossier and submission, standard by standard."""
     gaps: list[Gap] = []
+    if audit.is_application and audit.endorsed_at is None:
+        gaps.append(
+            Gap(
+                "",
+                _("Endorsement"),
+                _(
+                    "not endorsed yet: a coordinator of %(institution)s confirms that you are an "
+                    "active peer supporter of its programme"
+                )
+                % {"institution": audit.institution},
+            )
+        )
     for item in assessment_progress_list(audit=audit):
         standard = item.assessment.standard
         gaps += [Gap(standard.code, standard.title, problem) for problem in item.problems]

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reports",
     "reviews",
     "certification",
+    "competences",
     "demo",
 ]
 

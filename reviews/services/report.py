@@ -35,9 +35,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent
+from audits.permissions import audit_policy
 from audits.services.seal import audit_locked
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import (
     AuditorAssignment,
@@ -110,7 +110,7 @@ def lead_required(audit: Audit, user: User, message: str) -> None:
 
 
 def coordinator_required(audit: Audit, user: User, message: str) -> None:
-    if institution_policy.role(user, audit.institution_id) != Membership.Role.COORDINATOR:
+    if audit_policy.dossier_role(user, audit) != Membership.Role.COORDINATOR:
         raise ActionForbiddenError(message)
 
 

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
+from audits.permissions import audit_policy
 from audits.services.seal import audit_locked
 from audits.services.submission import canonical_digest, stored_sha256
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.services import evidence_addendum_store
 from institutions.models import Membership
-from institutions.permissions import institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
 from reviews.rules import required_text
@@ -107,7 +107,7 @@ def evidence_request_create(
 
 def may_answer(user: User, request: EvidenceRequest) -> bool:
     """A coordinator of the institution, or a contributor assigned to one of its standards."""
-    role = institution_policy.role(user, request.audit.institution_id)
+    role = audit_policy.dossier_role(user, request.audit)
     if role == Membership.Role.COORDINATOR:
         return True
     return (

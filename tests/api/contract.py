@@ -34,15 +34,18 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.world import World, verified_login
 
-# The roles the contract is checked as (tests/world.py builds them).
-ROLES = (
-    "anonymous",
+# The roles the contract is checked as (tests/world.py builds them): those who reach some of the
+# world's objects, and the outsiders, who reach none (not signed in: 403 everywhere; an auditor
+# assigned to nothing: 404 on every object), whose answers the fuzz learns from fewer examples.
+MEMBER_ROLES = (
     "coordinator_a",
     "contributor_a",
     "auditor_assigned",
-    "auditor_unassigned",
     "admin",
+    "peer_supporter_a",
 )
+OUTSIDER_ROLES = ("anonymous", "auditor_unassigned")
+ROLES = OUTSIDER_ROLES + MEMBER_ROLES
 
 CHECKS = [
     not_a_server_error,
@@ -56,6 +59,7 @@ CHECKS = [
 #   API_FUZZ_SEED=7 API_FUZZ_EXAMPLES=100 .venv/bin/pytest tests/api
 SEED = int(os.environ.get("API_FUZZ_SEED", "20261201"))
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+OUTSIDER_EXAMPLES = int(os.environ.get("API_FUZZ_OUTSIDER_EXAMPLES", "4"))
 STATEFUL_EXAMPLES = int(os.environ.get("API_FUZZ_STATEFUL_EXAMPLES", "6"))
 DETERMINISTIC = "API_FUZZ_SEED" not in os.environ
 
@@ -73,7 +77,8 @@ ASSIGNMENT_A = 900_051
 CERTIFICATE_A = 900_061
 DECIDED_A = 900_071
 EVIDENCE_A = 900_081
-APPEAL_A = 900_081
+APPEAL_A = 900_091
+APPLICATION_A = 900_101
 STANDARD_CODE = "@standard-code"
 
 REFS: dict[int, Callable[[World], int]] = {
@@ -89,6 +94,7 @@ REFS: dict[int, Callable[[World], int]] = {
     DECIDED_A: lambda world: world.decided_a.pk,
     EVIDENCE_A: lambda world: world.evidence_a.pk,
     APPEAL_A: lambda world: world.appeal_a.pk,
+    APPLICATION_A: lambda world: world.application_a.pk,
 }
 
 
@@ -328,6 +334,30 @@ VALID: dict[str, Valid] = {
     # The public register and the verification, for anyone: the world's certificate is
     # withdrawn, so not listed; a code unknown is a 404; tests/certification/test_public.py walks
     # every status.
+    # The competences track: A's peer supporter has an open application already (a second is
+    # refused, 400); A's coordinator lists it, reads its status and endorses it.
+    # tests/competences walks applying, endorsing and who sees what.
+    "institutions_applications_list": Valid(
+        "coordinator_a",
+        200,
+        path={"institution_id": INSTITUTION_A},
+        foreign_paths=({"institution_id": INSTITUTION_B},),
+    ),
+    "institutions_applications_create": Valid(
+        "peer_supporter_a", 400, path={"institution_id": INSTITUTION_A}
+    ),
+    "applications_retrieve": Valid(
+        "coordinator_a",
+        200,
+        path={"audit_id": APPLICATION_A},
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
+    "applications_endorsement_create": Valid(
+        "coordinator_a",
+        200,
+        path={"audit_id": APPLICATION_A},
+        foreign_paths=({"audit_id": AUDIT_B},),
+    ),
     "register_list": Valid("anonymous", 200, query={"q": "hospital", "status": "active"}),
     "verify_retrieve": Valid("anonymous", 404, path={"code": "no-such-code"}),
 }

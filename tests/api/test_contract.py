@@ -8,6 +8,7 @@ failure prints the request that reproduces it.
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
@@ -16,6 +17,9 @@ from tests.api.contract import (
     CHECKS,
     DETERMINISTIC,
     MAX_EXAMPLES,
+    MEMBER_ROLES,
+    OUTSIDER_EXAMPLES,
+    OUTSIDER_ROLES,
     STATEFUL_EXAMPLES,
     STATS,
     Session,
@@ -56,9 +60,19 @@ def send(case: Case, world: World, session: Session) -> Any:
     return response
 
 
+@pytest.mark.parametrize("role", MEMBER_ROLES)
 @schema.parametrize()
 @settings(**FUZZ_SETTINGS)
 def test_operation_keeps_its_contract(case: Case, world: World, session: Session) -> None:
+    send(case, world, session)
+
+
+@pytest.mark.parametrize("role", OUTSIDER_ROLES)
+@schema.parametrize()
+@settings(**(FUZZ_SETTINGS | {"max_examples": OUTSIDER_EXAMPLES}))
+def test_operation_keeps_its_contract_for_outsiders(
+    case: Case, world: World, session: Session
+) -> None:
     send(case, world, session)
 
 

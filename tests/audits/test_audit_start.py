@@ -44,10 +44,14 @@ def post_api(client: Client, institution: Institution, data: dict[str, Any]) -> 
 
 
 def counts() -> tuple[int, int, int]:
+    """The institutions' audits, their standards, their "started" events (not the world's
+    competences application, which is a person's)."""
     return (
-        Audit.unscoped.count(),
-        StandardAssessment.unscoped.count(),
-        AuditEvent.unscoped.filter(action=AuditEvent.Action.CREATED).count(),
+        Audit.unscoped.filter(applicant__isnull=True).count(),
+        StandardAssessment.unscoped.filter(audit__applicant__isnull=True).count(),
+        AuditEvent.unscoped.filter(
+            action=AuditEvent.Action.CREATED, audit__applicant__isnull=True
+        ).count(),
     )
 
 
@@ -73,7 +77,7 @@ def assessment_codes(audit: Audit) -> list[str]:
 def the_new_audit(world: World) -> Audit:
     return (
         Audit.objects.for_institution(world.institution_a)
-        .exclude(pk__in=[world.audit_a.pk, world.decided_a.pk])
+        .exclude(pk__in=[world.audit_a.pk, world.decided_a.pk, world.application_a.pk])
         .select_related("catalogue_version")
         .get()
     )

@@ -22,6 +22,7 @@ from institutions.models import Institution, Membership
 from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
 from reviews.selectors import audit_evaluation, comment_list, report_outcome
 from reviews.services.report import review_report_of
+from tests.world import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -65,12 +66,10 @@ def test_seed_creates_the_demo_world() -> None:
         # The Spanish hospital's programme has a peer supporter too (none of its dossiers).
         spanish = institution.country.code == "ES"
         assert roles == ["contributor", "coordinator"] + (["peer_supporter"] if spanish else [])
+    # Lucía, the peer supporter, sees none of the hospital's dossiers (her own application, in
+    # the test below, needs the catalogue).
     peer = User.objects.get(email="peer@mediterraneo.example")
-    assert (
-        not Audit.unscoped.filter(institution__memberships__user=peer)
-        .filter(pk__in=audit_policy.audits_for(peer, AuditAction.VIEW))
-        .exists()
-    )
+    assert not audit_policy.audits_for(peer, AuditAction.VIEW).exists()
     auditors = User.objects.filter(groups__name=AUDITORS)
     assert auditors.count() == 3
     assert all(a.has_perm("accounts.act_as_auditor") for a in auditors)
@@ -264,3 +263,30 @@ def test_the_dutch_training_review_has_its_draft_report_released_and_a_reply_in_
     assert report.recommendation == "do_not_certify"
     thread = [(c.finding_id is not None, c.outcome) for c in comment_list(audit=audit)]
     assert thread == [(True, ""), (False, "accepted")]
+
+
+def test_lucia_applies_for_her_competences_endorsed_and_the_coordinator_sees_only_the_stage(
+    catalogue: None,
+) -> None:
+    seed()
+    peer = User.objects.get(email="peer@mediterraneo.example")
+    application = Audit.unscoped.get(applicant=peer)
+    assert (application.component, application.status) == ("competences", "draft")
+    assert application.endorsed_by_email == "coordinator@mediterraneo.example"
+    rated = StandardAssessment.unscoped.filter(audit=application).exclude(self_rating="")
+    assert sorted(rated.values_list("standard__code", flat=True)) == ["COM01", "COM02", "COM03"]
+    assert application.assessments.count() == 14
+    files = EvidenceFile.unscoped.filter(audit=application)
+    assert sorted(f.current.original_name for f in files) == [
+        "peer-supporter-training-certificate.pdf",
+        "reflective-statement.pdf",
+    ]
+    # COM01 and COM02 are ready; COM03 lacks its evidence and the rest their self-assessment.
+    gaps = {gap.standard_code for gap in dossier_gaps(audit=application)}
+    assert gaps == {f"COM{n:02d}" for n in range(3, 15)}
+    client = client_for(User.objects.get(email="coordinator@mediterraneo.example"))
+    assert client.get(f"/audits/{application.pk}/").status_code == 404
+    assert client_for(peer).get(f"/audits/{application.pk}/").status_code == 200
+    listed = client.get(f"/institutions/{application.institution_id}/applications/")
+    assert "Lucía Martín" in listed.content.decode()
+    assert "reflective-statement.pdf" not in listed.content.decode()

@@ -209,9 +209,10 @@ def rate(world: World) -> None:
 
 
 def new_files(world: World) -> list[EvidenceFile]:
-    """Evidence files other than the world's rota.txt, oldest first."""
+    """Evidence files other than the world's (rota.txt, the application's reflection.txt),
+    oldest first."""
     return list(
-        EvidenceFile.unscoped.exclude(pk=world.evidence_a.pk)
+        EvidenceFile.unscoped.exclude(pk__in=[world.evidence_a.pk, world.application_evidence.pk])
         .select_related("current_revision")
         .order_by("pk")
     )

@@ -348,7 +348,7 @@ def test_in_a_mixed_batch_the_good_file_is_kept_and_the_bad_one_named(world: Wor
     assert evidence.current_revision.original_name == "Policy.pdf"
     assert evidence.current_revision.sha256 == sha256(good)
     assert [name for name in stored_files() if name.endswith(".exe")] == []
-    uploaded = AuditEvent.unscoped.filter(action=AuditEvent.Action.UPLOADED)
+    uploaded = AuditEvent.unscoped.filter(action=AuditEvent.Action.UPLOADED, audit=world.audit_a)
     assert sorted(uploaded.values_list("object_label", flat=True)) == ["Policy.pdf", "rota.txt"]
     assert snapshot()["assessments"] == assessments_before
     # The re-rendered page already lists the stored file.

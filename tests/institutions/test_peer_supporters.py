@@ -59,18 +59,20 @@ def test_a_coordinator_invites_a_peer_supporter_who_joins_in_that_role(
 
 
 def test_a_peer_supporter_sees_the_institution_and_none_of_its_dossiers(world: World) -> None:
+    """Only their own application for the certification of their competences."""
     client = world.client("peer_supporter_a")
-    institution = world.institution_a
+    institution, own = world.institution_a, world.application_a
     detail = client.get(reverse("institutions:detail", args=[institution.pk]))
     assert detail.status_code == 200
     assert list(detail.context["audits"]) == []
     listed = client.get(reverse("audits:list"))
     assert listed.status_code == 200
-    assert list(listed.context["list"].page.object_list) == []
-    assert client.get("/api/v1/audits/").json()["count"] == 0
-    assert client.get("/api/v1/audits/", {"institution": institution.pk}).json()["count"] == 0
+    assert list(listed.context["list"].page.object_list) == [own]
+    assert [a["id"] for a in client.get("/api/v1/audits/").json()["results"]] == [own.pk]
+    answer = client.get("/api/v1/audits/", {"institution": institution.pk}).json()
+    assert [a["id"] for a in answer["results"]] == [own.pk]
     home = client.get(reverse("home")).content.decode()
-    for audit in Audit.unscoped.filter(institution=institution):
+    for audit in Audit.unscoped.filter(institution=institution).exclude(pk=own.pk):
         assert reverse("audits:detail", args=[audit.pk]) not in home
     # The institution's own page says who they are there, and the dossier is a plain 404.
     assert client.get(reverse("audits:detail", args=[world.audit_a.pk])).status_code == 404

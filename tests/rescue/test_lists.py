@@ -62,7 +62,8 @@ def test_the_audit_list_filters_by_status_and_component_as_the_admin(world: Worl
     text = plain_text(world.client("admin").get(url, {"status": "submitted"}))
     assert shown(1, 3, 3) in text
     everything = plain_text(world.client("admin").get(url))
-    assert shown(1, 6, 6) in everything  # and the world's three: A's two, B's one
+    # and the world's four: A's two, B's one, and the application of A's peer supporter
+    assert shown(1, 7, 7) in everything
 
 
 def test_the_audit_list_never_shows_another_institutions_audits(world: World) -> None:

@@ -49,6 +49,10 @@ evidence_a = lambda w: {"audit_id": w.audit_a.pk, "evidence_id": w.evidence_a.pk
 report_a = lambda w: {"audit_id": w.audit_a.pk, "report_id": w.report_a.pk}  # noqa: E731
 decided_a = lambda w: {"audit_id": w.decided_a.pk}  # noqa: E731
 appeal_a = lambda w: {"appeal_id": w.appeal_a.pk}  # noqa: E731
+application_a = lambda w: {"audit_id": w.application_a.pk}  # noqa: E731
+# A's peer supporter's application is theirs: they, A's coordinators (its stage and outcome) and
+# the admins follow it; nobody else of A, and nobody outside, knows of it (404).
+APPLICATION_FOLLOWERS = {PEER_A: 200, COORD_A: 200, ADMIN: 200}
 A_REPORT_READERS = {COORD_A: 200, AUD_IN: 200, ADMIN: 200}
 # May read the audit's standards and files, may not change them.
 READERS_NOT_EDITORS = {AUD_IN: 403, ADMIN: 403}
@@ -442,6 +446,17 @@ MATRIX: dict[str, Access] = {
     "public:verify": Access(
         everyone(404, anonymous=404), kwargs=lambda w: {"code": "no-such-code"}
     ),
+    # The competences track: a peer supporter applies through their institution; its
+    # coordinators (and the admins) list the applications and see each one's status; a
+    # coordinator endorses. Who sees the institution and may not is told who may (403).
+    "competences:list": Access(only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED), kwargs=inst_a),
+    "competences:start": Access(
+        only({PEER_A: 200, COORD_A: 403, CONTRIB_A: 403, ADMIN: 403}), kwargs=inst_a
+    ),
+    "competences:status": Access(only(APPLICATION_FOLLOWERS), kwargs=application_a),
+    "competences:endorse": Access(
+        only({COORD_A: 302, PEER_A: 403, ADMIN: 403}), kwargs=application_a, method="post"
+    ),
     # --- API -------------------------------------------------------------------------------------
     "standard-list": Access(everyone(200, anonymous=403)),
     "standard-detail": Access(everyone(200, anonymous=403), kwargs=lambda w: {"pk": w.standard.pk}),
@@ -659,6 +674,15 @@ MATRIX: dict[str, Access] = {
         kwargs=appeal_a,
         method="post",
         data=lambda w: {"outcome": "upheld", "reason": "The rota was read"},
+    ),
+    "institution-applications": Access(
+        only({COORD_A: 200, ADMIN: 200} | MEMBERS_REFUSED, anonymous=403), kwargs=inst_a
+    ),
+    "application-detail": Access(only(APPLICATION_FOLLOWERS, anonymous=403), kwargs=application_a),
+    "application-endorsement": Access(
+        only({COORD_A: 200, PEER_A: 403, ADMIN: 403}, anonymous=403),
+        kwargs=application_a,
+        method="post",
     ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),
