@@ -241,6 +241,7 @@ class AuditEvent(TenantOwnedModel):
         CONSOLIDATION_DECIDED = "consolidation_decided", _("Divergence decided")
         FINDING_GRADED = "finding_graded", _("Finding graded")
         OBSERVATION_ADDED = "observation_added", _("Observation added")
+        INTERVIEW_RECORDED = "interview_recorded", _("Assessment interview recorded")
         EVIDENCE_REQUESTED = "evidence_requested", _("Evidence requested")
         EVIDENCE_ANSWERED = "evidence_answered", _("Evidence request answered")
         EVIDENCE_ACCEPTED = "evidence_accepted", _("Answer to an evidence request accepted")

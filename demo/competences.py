@@ -1,6 +1,8 @@
-"""The demo's competences track: Lucía Martín, a peer supporter of the Spanish hospital, applies
-for the certification of her competences. Her application is endorsed by the hospital's
-coordinator; she has assessed herself on three competences and added two files of her own. The
+"""The demo's competences track: Lucía Martín, a peer supporter of the Spanish hospital, has
+applied for the certification of her competences. The hospital's coordinator endorsed it; she
+assessed herself on the fourteen competences with three files of her own and submitted it. It is
+in review: Clara (qualified for the competences) leads, Ana seconds (an override: she is not);
+both have rated some competences blind, and Clara has recorded the assessment interview. The
 coordinator sees its stage on the hospital's "Peer supporters' applications" page, never its
 content."""
 
@@ -11,10 +13,15 @@ from django.utils import timezone
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from audits.services.assessments import assessment_self_rate
+from audits.services.submission import audit_submit
 from competences.services import application_create, application_endorse
 from demo.dossiers import DemoDocument, demo_file
 from evidence.services import evidence_upload
 from institutions.models import Institution
+from reviews.models import AssessmentInterview, AuditorAssignment
+from reviews.services.interviews import interview_record
+from reviews.services.ratings import rating_save
+from reviews.services.team import assignment_accept, team_assign
 from standards.choices import Component
 from standards.selectors import catalogue_version_active
 
@@ -49,6 +56,34 @@ REFLECTION = DemoDocument(
     ),
     age_days=40,
 )
+SUPERVISION = DemoDocument(
+    "record-of-supervised-practice.pdf",
+    "Record of supervised practice, 2025-2026",
+    (),
+    (
+        (
+            "Monthly group supervision with the programme's psychologist since March 2025, and "
+            "four individual supervisions; signed by the supervisor. Dates and hours only: no "
+            "colleague or session is described."
+        ),
+    ),
+    age_days=25,
+)
+# The other competences, each with a line of its own and the training certificate and the
+# record of supervised practice in support.
+FURTHER = {
+    "COM04": "I co-facilitate the quarterly group sessions of the programme.",
+    "COM05": "I apply psychological first aid as trained, and keep to its limits.",
+    "COM06": "I recognise when a colleague needs more than peer support and refer in time.",
+    "COM07": "I know the referral pathways of the hospital and use them.",
+    "COM08": "I keep to confidentiality as the programme's protocol sets it.",
+    "COM09": "I look after myself after a hard conversation: supervision and my own support.",
+    "COM10": "I know the second-victim phenomenon and its stages.",
+    "COM11": "I follow up one to two weeks after a first contact, as the protocol asks.",
+    "COM12": "I hand over to another supporter after three or four sessions when it helps.",
+    "COM13": "I take part in the programme's supervision every month.",
+    "COM14": "I keep my training up to date: two refresher days a year.",
+}
 # (competence, rating, narrative, the files that support it)
 SELF_ASSESSMENT = (
     (
@@ -76,18 +111,31 @@ SELF_ASSESSMENT = (
             "I adapt to colleagues of other cultures and languages; a course on cultural "
             "sensitivity is planned for next spring."
         ),
-        (),
+        (SUPERVISION,),
     ),
+    *(
+        (code, StandardAssessment.Rating.MET, line, (TRAINING_CERTIFICATE, SUPERVISION))
+        for code, line in FURTHER.items()
+    ),
+)
+# (competence, Clara's rating, Ana's rating); None: not rated yet by that auditor.
+BLIND_RATINGS = (
+    ("COM01", StandardAssessment.Rating.MET, StandardAssessment.Rating.MET),
+    ("COM02", StandardAssessment.Rating.MET, StandardAssessment.Rating.MET),
+    ("COM03", StandardAssessment.Rating.PARTIALLY_MET, StandardAssessment.Rating.MET),
+    ("COM04", StandardAssessment.Rating.MET, None),
+    ("COM06", StandardAssessment.Rating.MET, None),
 )
 
 
 def application_demo_ensure() -> bool:
-    """Lucía's application, once (the competences catalogue must be active); whether it was
-    made now."""
+    """Lucía's application, once (the competences catalogue must be active), taken into review;
+    whether it was made now."""
     institution = Institution.objects.filter(name=INSTITUTION).first()
     applicant = User.objects.filter(email=APPLICANT).first()
     coordinator = User.objects.filter(email=COORDINATOR).first()
-    if institution is None or applicant is None or coordinator is None:
+    admin = User.objects.filter(email="admin@rescue.example").first()
+    if institution is None or applicant is None or coordinator is None or admin is None:
         return False
     if catalogue_version_active(component=Component.COMPETENCES) is None:
         return False
@@ -95,23 +143,81 @@ def application_demo_ensure() -> bool:
         return False
     application = application_create(institution=institution, user=applicant)
     assessments = {a.standard.code: a for a in application.assessments.select_related("standard")}
-    uploaded: dict[str, object] = {}
-    for code, rating, narrative, documents in SELF_ASSESSMENT:
-        assessment = assessments[code]
+    for code, rating, narrative, _documents in SELF_ASSESSMENT:
         assessment_self_rate(
-            assessment=assessment, user=applicant, self_rating=rating, narrative=narrative
+            assessment=assessments[code], user=applicant, self_rating=rating, narrative=narrative
         )
-        for document in documents:
-            if document.filename in uploaded:
-                continue
-            supported = [assessments[c] for c, _r, _n, docs in SELF_ASSESSMENT if document in docs]
-            uploaded[document.filename] = evidence_upload(
-                audit=application,
-                user=applicant,
-                uploaded=demo_file(document, institution),
-                assessments=supported,
-                confirmed_no_personal_data=True,
-                effective_date=timezone.localdate() - timedelta(days=document.age_days),
-            )
+    for document in (TRAINING_CERTIFICATE, REFLECTION, SUPERVISION):
+        evidence_upload(
+            audit=application,
+            user=applicant,
+            uploaded=demo_file(document, institution),
+            assessments=[assessments[c] for c, _r, _n, docs in SELF_ASSESSMENT if document in docs],
+            confirmed_no_personal_data=True,
+            effective_date=timezone.localdate() - timedelta(days=document.age_days),
+        )
     application_endorse(audit=application, user=coordinator)
+    application = audit_submit(audit=application, user=applicant)
+    _review_ensure(application, assessments, admin)
     return True
+
+
+def _review_ensure(
+    application: Audit, assessments: dict[str, StandardAssessment], admin: User
+) -> None:
+    """Clara leads, Ana seconds; both accept and rate some competences blind; Clara records the
+    interview."""
+    clara = User.objects.get(email="auditor3@rescue.example")
+    ana = User.objects.get(email="auditor1@rescue.example")
+    due = timezone.localdate() + timedelta(days=30)
+    places = []
+    for auditor, role, override in (
+        (clara, AuditorAssignment.Role.LEAD, ""),
+        (
+            ana,
+            AuditorAssignment.Role.SECOND,
+            "Ana has interviewed peer supporters for the hospital programmes she audits.",
+        ),
+    ):
+        place = team_assign(
+            audit=application,
+            auditor=auditor,
+            role=role,
+            assigned_by=admin,
+            due_on=due,
+            override_reason=override,
+        )
+        places.append(assignment_accept(assignment=place, user=auditor))
+    application.refresh_from_db()
+    for code, *ratings in BLIND_RATINGS:
+        assessment = assessments[code]
+        files = [link.evidence for link in assessment.evidence_links.select_related("evidence")]
+        for place, auditor, rating in zip(places, (clara, ana), ratings, strict=True):
+            if rating is None:
+                continue
+            place.audit = application
+            rating_save(
+                assignment=place,
+                assessment=assessment,
+                user=auditor,
+                rating=rating,
+                rationale=""
+                if rating == StandardAssessment.Rating.MET
+                else f"{auditor.first_name}: the course on cultural sensitivity is still to come.",
+                notes="",
+                evidence=files[:1],
+                base_version=0,
+            )
+    interview_record(
+        audit=application,
+        user=clara,
+        held_on=timezone.localdate(),
+        mode=AssessmentInterview.Mode.VIDEO,
+        participants="Lucía Martín, the applicant; Clara Auditor, lead auditor.",
+        competences=[assessments[code] for code in ("COM02", "COM06", "COM09")],
+        outcome=(
+            "COM02: listens without interrupting, summarises and checks understanding in the "
+            "role play. COM06: names the signs that call for referral and the pathway to use. "
+            "COM09: describes her own support after a hard conversation and uses supervision."
+        ),
+    )

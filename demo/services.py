@@ -262,7 +262,7 @@ def demo_seed() -> DemoSeedResult:
         )
     if application_demo_ensure():
         audits_created.append(
-            "Lucía Martín's application for the certification of her competences, endorsed"
+            "Lucía Martín's application for the certification of her competences, in review"
         )
     return DemoSeedResult(
         accounts=accounts, institutions_created=institutions_created, audits_created=audits_created

@@ -57,6 +57,7 @@ from reviews.selectors import (
     OutcomeFinding,
     StandardRow,
     audit_evaluation,
+    interview_list,
     report_outcome,
     team_list,
 )
@@ -265,7 +266,7 @@ def audit_context(audit: Audit) -> dict[str, Any]:
     """Everything the audit report shows, read in a fixed number of queries."""
     audit = (
         Audit.objects.for_institution(audit.institution_id)
-        .select_related("institution", "catalogue_version", "submitted_by")
+        .select_related("institution", "catalogue_version", "submitted_by", "applicant")
         .defer("manifest")
         .get(pk=audit.pk)
     )
@@ -306,6 +307,8 @@ def audit_context(audit: Audit) -> dict[str, Any]:
         "divergences": [entry for entry in standards if entry.divergent],
         "findings": findings,
         "evidence_requests": _evidence_requests(audit),
+        "interviews": interview_list(audit=audit) if audit.is_application else [],
+        "applicant": audit.applicant if audit.is_application else None,
         "evaluation": evaluation,
         "thread": thread,
         "counts": {
@@ -323,7 +326,7 @@ def audit_context(audit: Audit) -> dict[str, Any]:
 # Bump when the report's layout changes in Python (this module's context, the chart): reports
 # asked for afterwards are rendered anew even where the audit has not changed. Changes to the
 # templates, the print stylesheet and the translations are seen by ``layout_fingerprint``.
-REPORT_LAYOUT_VERSION = 1
+REPORT_LAYOUT_VERSION = 2  # 2: the applicant and the assessment interviews
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/audit.html")
 
 
@@ -389,6 +392,18 @@ def audit_input(context: dict[str, Any], *, language: str, kind: str) -> dict[st
             "name": context["institution"].name,
             "country": str(context["institution"].country),
         },
+        "applicant": str(context["applicant"]) if context["applicant"] else "",
+        "interviews": [
+            {
+                "held_on": iso(interview.held_on),
+                "mode": interview.mode,
+                "participants": interview.participants,
+                "competences": [c.standard.code for c in interview.competences.all()],
+                "outcome": interview.outcome,
+                "recorded_by": interview.recorded_by_email,
+            }
+            for interview in context["interviews"]
+        ],
         "audit": {
             "component": audit.component,
             "target_level": audit.target_level,

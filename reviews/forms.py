@@ -7,9 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from evidence.forms import CONFIRMATION_LABEL, MultipleFileField
 from evidence.models import EvidenceFile
-from reviews.models import AuditorAssignment, Finding, Rating, ReportComment, ReviewReport
+from reviews.models import (
+    AssessmentInterview,
+    AuditorAssignment,
+    Finding,
+    Rating,
+    ReportComment,
+    ReviewReport,
+)
 from reviews.rules import rating_errors
 from reviews.services.findings import MAX_STATEMENT
+from reviews.services.interviews import MAX_TEXT as INTERVIEW_MAX_TEXT
 from reviews.services.plans import MAX_ACTIONS
 from reviews.services.ratings import MAX_NOTES, MAX_RATIONALE
 from reviews.services.report import MAX_TEXT
@@ -419,3 +427,33 @@ class ActionVerifyForm(forms.Form):
         max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class InterviewForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("Date of the interview"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    mode = forms.ChoiceField(
+        label=_("How it was held"),
+        choices=AssessmentInterview.Mode.choices,
+        widget=forms.RadioSelect,
+    )
+    participants = forms.CharField(
+        label=_("Who took part"),
+        max_length=INTERVIEW_MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The applicant, the auditors, anyone else, with their part."),
+    )
+    codes = forms.MultipleChoiceField(
+        label=_("Competences assessed"), widget=forms.CheckboxSelectMultiple
+    )
+    outcome = forms.CharField(
+        label=_("What the interview showed"),
+        max_length=INTERVIEW_MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Competence by competence. The applicant reads it in the audit report."),
+    )
+
+    def __init__(self, *args: Any, codes: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["codes"]).choices = codes

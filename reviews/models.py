@@ -579,3 +579,38 @@ class CorrectiveAction(TenantOwnedModel):
     @property
     def is_overdue(self) -> bool:
         return self.state == self.State.OPEN and self.due_on < timezone.localdate()
+
+
+class AssessmentInterview(TenantOwnedModel):
+    """An interview with the applicant of a competences application, recorded by an auditor of
+    its review team as part of the review: when, how, who took part, which competences it
+    assessed and what it showed. It appears in the audit report."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        VIDEO = "video", _("Video call")
+        TELEPHONE = "telephone", _("Telephone")
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="interviews")
+    held_on = models.DateField()
+    mode = models.CharField(max_length=16, choices=Mode.choices)
+    participants = models.TextField(help_text="Who took part, with their part in the interview.")
+    competences = models.ManyToManyField(
+        StandardAssessment, related_name="+", help_text="The competences the interview assessed."
+    )
+    outcome = models.TextField(help_text="What the interview showed, competence by competence.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by_email = models.EmailField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(TenantOwnedModel.Meta):
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Interview of {self.held_on:%Y-%m-%d} in audit {self.audit_id}"
+
+    @property
+    def mode_label(self) -> str:
+        return str(self.Mode(self.mode).label)

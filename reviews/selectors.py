@@ -11,6 +11,7 @@ from audits.models import Audit, StandardAssessment
 from institutions.models import Membership
 from reviews.evaluation import Evaluation, ScoringRules, StandardFacts, evaluate
 from reviews.models import (
+    AssessmentInterview,
     AuditorAssignment,
     AuditorRating,
     ConsolidatedRating,
@@ -374,4 +375,14 @@ def report_outcome(*, audit: Audit) -> ReportOutcome:
             for finding in finding_list(audit=audit)
         ],
         general_comments=[c for c in comments if c.finding_id is None],
+    )
+
+
+def interview_list(*, audit: Audit) -> list[AssessmentInterview]:
+    """The application's assessment interviews, in the order they were held, with the
+    competences each assessed (two queries)."""
+    return list(
+        AssessmentInterview.objects.for_institution(audit.institution_id)
+        .filter(audit=audit)
+        .prefetch_related("competences__standard")
     )

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from reviews.views import auditor, consolidation, findings, outcome, report, requests, team
+from reviews.views import (
+    auditor,
+    consolidation,
+    findings,
+    interviews,
+    outcome,
+    report,
+    requests,
+    team,
+)
 
 app_name = "reviews"
 
@@ -45,6 +54,12 @@ urlpatterns = [
         name="request",
     ),
     path("audits/<int:audit_id>/review/findings/", findings.findings, name="findings"),
+    path("audits/<int:audit_id>/review/interviews/", interviews.interviews, name="interviews"),
+    path(
+        "audits/<int:audit_id>/review/interviews/add/",
+        interviews.interview_add,
+        name="interview_add",
+    ),
     path(
         "audits/<int:audit_id>/review/findings/observations/",
         findings.observation_add_view,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reviews.api import report, requests, views
+from reviews.api import interviews, report, requests, views
 
 urlpatterns = [
     path(
@@ -17,6 +17,11 @@ urlpatterns = [
         "audits/<int:audit_id>/requests/<int:request_id>/decision/",
         requests.EvidenceRequestDecisionView.as_view(),
         name="evidence-request-decision",
+    ),
+    path(
+        "audits/<int:audit_id>/review/interviews/",
+        interviews.InterviewListView.as_view(),
+        name="review-interviews",
     ),
     path("reviews/", views.MyReviewListView.as_view(), name="review-list"),
     path("reviews/<int:review_id>/accept/", views.ReviewAcceptView.as_view(), name="review-accept"),

@@ -358,6 +358,24 @@ VALID: dict[str, Valid] = {
         path={"audit_id": APPLICATION_A},
         foreign_paths=({"audit_id": AUDIT_B},),
     ),
+    # The interviews of A's application: it has no team yet, so the admin reads an empty list
+    # and recording one is refused (403: not on the team); tests/reviews/test_interviews.py
+    # records them.
+    "audits_review_interviews_list": Valid(
+        "admin", 200, path={"audit_id": APPLICATION_A}, foreign_paths=({"audit_id": AUDIT_B},)
+    ),
+    "audits_review_interviews_create": Valid(
+        "admin",
+        403,
+        path={"audit_id": APPLICATION_A},
+        body={
+            "held_on": "2026-11-30",
+            "mode": "video",
+            "participants": "The applicant; the lead auditor",
+            "competences": ["COM02"],
+            "outcome": "Listens without judging",
+        },
+    ),
     "register_list": Valid("anonymous", 200, query={"q": "hospital", "status": "active"}),
     "verify_retrieve": Valid("anonymous", 404, path={"code": "no-such-code"}),
 }

@@ -19,7 +19,12 @@ from certification.services import decision_refusal, open_conditions
 from demo.services import DEMO_FURTHER_INSTITUTIONS, DEMO_PASSWORD
 from evidence.models import EvidenceFile, EvidenceRevision
 from institutions.models import Institution, Membership
-from reviews.models import AuditorAssignment, EvidenceRequest, EvidenceRequestAnswer
+from reviews.models import (
+    AssessmentInterview,
+    AuditorAssignment,
+    EvidenceRequest,
+    EvidenceRequestAnswer,
+)
 from reviews.selectors import audit_evaluation, comment_list, report_outcome
 from reviews.services.report import review_report_of
 from tests.world import client_for
@@ -271,22 +276,30 @@ def test_lucia_applies_for_her_competences_endorsed_and_the_coordinator_sees_onl
     seed()
     peer = User.objects.get(email="peer@mediterraneo.example")
     application = Audit.unscoped.get(applicant=peer)
-    assert (application.component, application.status) == ("competences", "draft")
+    assert (application.component, application.status) == ("competences", "in_review")
     assert application.endorsed_by_email == "coordinator@mediterraneo.example"
+    assert manifest_verify(audit=application) == []
     rated = StandardAssessment.unscoped.filter(audit=application).exclude(self_rating="")
-    assert sorted(rated.values_list("standard__code", flat=True)) == ["COM01", "COM02", "COM03"]
-    assert application.assessments.count() == 14
+    assert rated.count() == application.assessments.count() == 14
     files = EvidenceFile.unscoped.filter(audit=application)
     assert sorted(f.current.original_name for f in files) == [
         "peer-supporter-training-certificate.pdf",
+        "record-of-supervised-practice.pdf",
         "reflective-statement.pdf",
     ]
-    # COM01 and COM02 are ready; COM03 lacks its evidence and the rest their self-assessment.
-    gaps = {gap.standard_code for gap in dossier_gaps(audit=application)}
-    assert gaps == {f"COM{n:02d}" for n in range(3, 15)}
-    client = client_for(User.objects.get(email="coordinator@mediterraneo.example"))
-    assert client.get(f"/audits/{application.pk}/").status_code == 404
-    assert client_for(peer).get(f"/audits/{application.pk}/").status_code == 200
-    listed = client.get(f"/institutions/{application.institution_id}/applications/")
+    team = AuditorAssignment.unscoped.filter(audit=application, state="accepted")
+    assert sorted(team.values_list("auditor__email", "role")) == [
+        ("auditor1@rescue.example", "second"),
+        ("auditor3@rescue.example", "lead"),
+    ]
+    assert AssessmentInterview.objects.for_institution(application.institution_id).count() == 1
+    coordinator = client_for(User.objects.get(email="coordinator@mediterraneo.example"))
+    assert coordinator.get(f"/audits/{application.pk}/").status_code == 404
+    listed = coordinator.get(f"/institutions/{application.institution_id}/applications/")
     assert "Lucía Martín" in listed.content.decode()
+    assert "In review" in listed.content.decode()
     assert "reflective-statement.pdf" not in listed.content.decode()
+    assert client_for(peer).get(f"/audits/{application.pk}/").status_code == 200
+    clara = client_for(User.objects.get(email="auditor3@rescue.example"))
+    interviews = clara.get(f"/audits/{application.pk}/review/interviews/")
+    assert "listens without interrupting" in interviews.content.decode()

@@ -457,6 +457,15 @@ MATRIX: dict[str, Access] = {
     "competences:endorse": Access(
         only({COORD_A: 302, PEER_A: 403, ADMIN: 403}), kwargs=application_a, method="post"
     ),
+    # The assessment interviews of the world's application (a draft with no team yet): the
+    # admins read them; the applicant is told who reviews (403); nobody else knows of them.
+    "reviews:interviews": Access(only({ADMIN: 200, PEER_A: 403}), kwargs=application_a),
+    "reviews:interview_add": Access(
+        only({ADMIN: 400, PEER_A: 403}),
+        kwargs=application_a,
+        method="post",
+        data=lambda w: {"held_on": "2026-11-30", "mode": "video", "participants": "The applicant"},
+    ),
     # --- API -------------------------------------------------------------------------------------
     "standard-list": Access(everyone(200, anonymous=403)),
     "standard-detail": Access(everyone(200, anonymous=403), kwargs=lambda w: {"pk": w.standard.pk}),
@@ -683,6 +692,9 @@ MATRIX: dict[str, Access] = {
         only({COORD_A: 200, PEER_A: 403, ADMIN: 403}, anonymous=403),
         kwargs=application_a,
         method="post",
+    ),
+    "review-interviews": Access(
+        only({ADMIN: 200, PEER_A: 403}, anonymous=403), kwargs=application_a
     ),
     "schema": Access(everyone(200, anonymous=403)),
     "api-docs": Access(everyone(200, anonymous=403)),
