@@ -137,9 +137,13 @@ def certificate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     coordinates = Membership.objects.filter(
         user=request.user, role=Membership.Role.COORDINATOR
     ).exists()
-    if not (is_platform_admin(request.user) or coordinates):
+    # A holder of a certificate of competences reads their own, wherever they work now.
+    if not (is_platform_admin(request.user) or coordinates or certificates.exists()):
         raise PermissionDenied(
-            _("Certificates are read by ERNST administrators and the institutions' coordinators.")
+            _(
+                "Certificates are read by ERNST administrators, the institutions' coordinators "
+                "and the holders of a certificate of competences."
+            )
         )
     page = Paginator(certificates, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "certification/certificate_list.html", {"page": page})

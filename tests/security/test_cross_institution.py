@@ -22,6 +22,7 @@ from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from institutions.models import Institution, InstitutionSite, Invitation, Membership
 from reports.models import Report
 from reviews.models import (
+    AssessmentInterview,
     AuditorAssignment,
     AuditorRating,
     ConsolidatedRating,
@@ -67,6 +68,7 @@ def snapshot() -> tuple[Any, ...]:
         list(EvidenceRequestAnswer.unscoped.order_by("pk").values()),
         list(ReviewReport.unscoped.order_by("pk").values()),
         list(ReportComment.unscoped.order_by("pk").values()),
+        list(AssessmentInterview.unscoped.order_by("pk").values()),
         list(CorrectiveActionPlan.unscoped.order_by("pk").values()),
         list(CorrectiveAction.unscoped.order_by("pk").values()),
         list(Decision.unscoped.order_by("pk").values()),
