@@ -49,6 +49,11 @@ class PublicCertificateSerializer(serializers.Serializer):
     url = serializers.SerializerMethodField(
         help_text=gettext_lazy("The certificate's public verification page, by number.")
     )
+    holder_name = serializers.CharField(
+        help_text=gettext_lazy(
+            "A certificate of competences: the person certified; empty for an institution's."
+        )
+    )
     institution_name = serializers.CharField(help_text=gettext_lazy("The certified institution."))
     country = serializers.CharField(
         help_text=gettext_lazy("The institution's country (ISO 3166-1 alpha-2).")

@@ -29,7 +29,12 @@ from audits.api.base import AuditScopedMixin
 from audits.permissions import audit_policy
 from certification.models import Certificate, CertificateEvent, Decision
 from certification.permissions import certificate_or_404, certificates_for
-from certification.services import MAX_TEXT, certificate_change, decision_take
+from certification.services import (
+    MAX_TEXT,
+    certificate_change,
+    certificate_listing_set,
+    decision_take,
+)
 from institutions.models import Membership
 from rescue.http import api_user
 from standards.choices import InterventionLevel
@@ -48,6 +53,8 @@ class CertificateSummarySerializer(serializers.ModelSerializer):
             "setting",
             "institution",
             "institution_name",
+            "holder_name",
+            "register_consent_at",
             "audit",
             "issued_on",
             "expires_on",
@@ -192,6 +199,33 @@ class CertificateStatusView(APIView):
         serializer.is_valid(raise_exception=True)
         certificate_change(
             certificate=certificate, user=api_user(request), **serializer.validated_data
+        )
+        return Response(
+            CertificateSerializer(certificate_or_404(request.user, certificate_id)).data
+        )
+
+
+class CertificateListingSerializer(serializers.Serializer):
+    listed = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "Whether the certificate of competences is listed in the public register (its "
+            "holder's name, country and validity)."
+        )
+    )
+
+
+class CertificateListingView(APIView):
+    @extend_schema(request=CertificateListingSerializer, responses={200: CertificateSerializer})
+    def post(self, request: Request, certificate_id: int) -> Response:
+        """List one's certificate of competences in the public register, or take it off (its
+        holder only)."""
+        certificate = certificate_or_404(request.user, certificate_id)
+        serializer = CertificateListingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        certificate_listing_set(
+            certificate=certificate,
+            user=api_user(request),
+            listed=serializer.validated_data["listed"],
         )
         return Response(
             CertificateSerializer(certificate_or_404(request.user, certificate_id)).data

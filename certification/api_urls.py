@@ -33,6 +33,11 @@ urlpatterns = [
         name="certificate-status",
     ),
     path(
+        "certificates/<int:certificate_id>/listing/",
+        api_admin.CertificateListingView.as_view(),
+        name="certificate-listing",
+    ),
+    path(
         "certificates/<int:certificate_id>/renewal/",
         api_renewal.RenewalView.as_view(),
         name="certificate-renewal",

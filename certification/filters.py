@@ -28,9 +28,9 @@ from certification.models import Appeal, Certificate, Scheme
 from rescue.lists import ListFilterSet
 from standards.choices import InterventionLevel, Setting
 
-# The schemes of institutions, which the register lists (the supporters' competences certify a
-# person, not an institution).
-REGISTER_SCHEMES = (Scheme.INTERVENTION, Scheme.TRAINING, Scheme.MASTERY)
+# The schemes the register lists: an institution's certificates, and a person's certificate of
+# competences only with its holder's consent (``register_list``).
+REGISTER_SCHEMES = (Scheme.INTERVENTION, Scheme.TRAINING, Scheme.MASTERY, Scheme.COMPETENCES)
 REGISTER_STATUSES = [
     (Certificate.Status.ACTIVE.value, _("Valid")),
     (Certificate.Status.SUSPENDED.value, _("Suspended")),
@@ -82,8 +82,8 @@ class PlainSelect(forms.Select):
 class RegisterFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="search",
-        label=_("Institution or certificate number"),
-        help_text=_("Part of the institution's name or of the number."),
+        label=_("Name or certificate number"),
+        help_text=_("Part of the institution's or the supporter's name, or of the number."),
         max_length=100,
     )
     country = filters.ChoiceFilter(
@@ -129,7 +129,11 @@ class RegisterFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(institution__name__icontains=value) | Q(number__icontains=value))
+        return queryset.filter(
+            Q(institution__name__icontains=value, holder__isnull=True)
+            | Q(holder_name__icontains=value)
+            | Q(number__icontains=value)
+        )
 
 
 class RegisterListFilter(RegisterFilter, ListFilterSet):

@@ -147,6 +147,24 @@ class Certificate(TenantOwnedModel):
     )
     level = models.CharField(max_length=16, choices=InterventionLevel.choices, blank=True)
     setting = models.CharField(max_length=16, choices=Setting.choices)
+    holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates_held",
+        help_text="A certificate of competences: the person certified, whose it is wherever "
+        "they work (the institution is the one they applied through).",
+    )
+    holder_name = models.CharField(
+        max_length=300, blank=True, help_text="The holder's name as certified, copied at issue."
+    )
+    register_consent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A certificate of competences: when its holder agreed to be listed in the "
+        "public register (name, country, validity); never listed without it.",
+    )
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -254,6 +272,8 @@ class CertificateEvent(TenantOwnedModel):
         LAPSED = "lapsed", _("Lapsed with the certificates it rests on")
         APPEAL_WITHDRAWN = "appeal_withdrawn", _("Withdrawn on appeal")
         APPEAL_CHANGED = "appeal_changed", _("Changed on appeal")
+        LISTED = "listed", _("Listed in the public register with the holder's consent")
+        UNLISTED = "unlisted", _("Taken off the public register by the holder")
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=16, choices=Action.choices)

@@ -34,8 +34,7 @@ def certificates_for(user: Any) -> QuerySet[Certificate]:
     if is_platform_admin(user):
         return certificates
     return certificates.filter(
-        Q(institution_id__in=_coordinating(user), audit__applicant__isnull=True)
-        | Q(audit__applicant=user)
+        Q(institution_id__in=_coordinating(user), holder__isnull=True) | Q(holder=user)
     )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from certification.filters import REGISTER_SCHEMES, RegisterFilter
@@ -46,6 +46,7 @@ PUBLISHED = (
     "suspended_until",
     "institution__name",
     "institution__country",
+    "holder_name",
 )
 # The verification code is URL-safe base64 (certification.models.verification_code); a number is
 # RESCUE-INT-2026-000123. Anything else is no certificate, and is not sent to the database.
@@ -61,7 +62,8 @@ class PublicCertificate:
     scheme: str
     level: str
     setting: str
-    institution_name: str
+    holder_name: str  # a certificate of competences: the person certified ("" for institutions)
+    institution_name: str  # "" for a person's certificate
     country: str  # ISO 3166 code
     country_name: str
     issued_on: date
@@ -111,7 +113,9 @@ def public_certificate(certificate: Certificate, *, today: date | None = None) -
         scheme=certificate.scheme,
         level=certificate.level,
         setting=certificate.setting,
-        institution_name=institution.name,
+        holder_name=certificate.holder_name,
+        # A person's certificate publishes their name, country and validity, not where they work.
+        institution_name="" if certificate.holder_name else institution.name,
         country=institution.country.code,
         country_name=str(institution.country.name),
         issued_on=certificate.issued_on,
@@ -129,6 +133,8 @@ def register_list(filters: Mapping[str, Any] | None = None) -> QuerySet[Certific
     out. Map each row to ``public_certificate`` before showing it."""
     queryset = (
         Certificate.unscoped.filter(
+            # A person's certificate of competences: only with its holder's consent.
+            ~Q(scheme=Scheme.COMPETENCES) | Q(register_consent_at__isnull=False),
             status__in=Certificate.PUBLIC,
             scheme__in=REGISTER_SCHEMES,
             expires_on__gte=timezone.localdate(),

@@ -113,10 +113,13 @@ def certificate_issue(
     reason: str = "",
 ) -> Certificate:
     issued_on = issued_on or timezone.localdate()
+    holder = audit.applicant if audit is not None and audit.is_application else None
     certificate = Certificate.objects.create(
         institution_id=institution_id,
         number=certificate_number_next(scheme, issued_on.year),
         scheme=scheme,
+        holder=holder,
+        holder_name=str(holder) if holder else "",
         audit=audit,
         decision=decision,
         level=level,
@@ -391,6 +394,24 @@ TRANSITIONS = {
         CertificateEvent.Action.WITHDRAWN,
     ),
 }
+
+
+@transaction.atomic
+def certificate_listing_set(*, certificate: Certificate, user: User, listed: bool) -> Certificate:
+    """The holder of a certificate of competences agrees to be listed in the public register
+    (their name, country and validity), or takes their consent back. Nobody else decides it."""
+    certificate = Certificate.unscoped.select_for_update().get(pk=certificate.pk)
+    if certificate.holder_id is None or certificate.holder_id != user.pk:
+        raise ActionForbiddenError(
+            _("Only the holder of a certificate of competences decides whether it is listed.")
+        )
+    if listed == (certificate.register_consent_at is not None):
+        return certificate  # as asked already
+    certificate.register_consent_at = timezone.now() if listed else None
+    certificate.save(update_fields=["register_consent_at"])
+    action = CertificateEvent.Action.LISTED if listed else CertificateEvent.Action.UNLISTED
+    _event(certificate, action, from_status=certificate.status, user=user)
+    return certificate
 
 
 @transaction.atomic

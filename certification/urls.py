@@ -28,6 +28,11 @@ urlpatterns = [
     path("certificates/", views.certificate_list, name="certificates"),
     path("certificates/<int:certificate_id>/", views.certificate_view, name="certificate"),
     path(
+        "certificates/<int:certificate_id>/listing/",
+        views.certificate_listing_view,
+        name="certificate_listing",
+    ),
+    path(
         "certificates/<int:certificate_id>/status/",
         views.certificate_change_view,
         name="certificate_change",

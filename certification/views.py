@@ -23,6 +23,7 @@ from certification.permissions import certificate_or_404, certificates_for
 from certification.renewal import renewal_panel
 from certification.services import (
     certificate_change,
+    certificate_listing_set,
     decision_refusal,
     decision_take,
     open_conditions,
@@ -174,8 +175,35 @@ def certificate_page(
         "admin": admin,
         "documents": _documents(request, certificate),
         "renewal": renewal_panel(request.user, certificate),
+        "holds": certificate.holder_id is not None and certificate.holder_id == request.user.pk,
     }
     return render(request, "certification/certificate.html", context, status=status)
+
+
+@login_required
+@require_POST
+def certificate_listing_view(
+    request: AuthenticatedHttpRequest, certificate_id: int
+) -> HttpResponse:
+    """The holder of a certificate of competences lists it in the public register, or not."""
+    certificate = certificate_or_404(request.user, certificate_id)
+    listed = request.POST.get("listed") == "1"
+    try:
+        certificate_listing_set(certificate=certificate, user=request.user, listed=listed)
+    except ActionRefusedError as exc:
+        messages.error(request, exc.message)
+        return certificate_page(request, certificate, status=403)
+    if listed:
+        messages.success(
+            request,
+            _(
+                "Your certificate is listed in the public register: your name, country and "
+                "validity."
+            ),
+        )
+    else:
+        messages.success(request, _("Your certificate is no longer listed in the public register."))
+    return redirect("certification:certificate", certificate_id=certificate.pk)
 
 
 def _documents(request: AuthenticatedHttpRequest, certificate: Certificate) -> list[Report]:

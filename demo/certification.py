@@ -64,7 +64,8 @@ def final_review_demo_ensure(
         )
     review_complete(assignment=place, user=lead)
     audit.refresh_from_db()
-    coordinator = (
+    # Who answers for the dossier: the institution's coordinator; an application's applicant.
+    coordinator = audit.applicant or (
         Membership.objects.filter(
             institution_id=audit.institution_id, role=Membership.Role.COORDINATOR
         )

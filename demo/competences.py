@@ -4,7 +4,10 @@ assessed herself on the fourteen competences with three files of her own and sub
 in review: Clara (qualified for the competences) leads, Ana seconds (an override: she is not);
 both have rated some competences blind, and Clara has recorded the assessment interview. The
 coordinator sees its stage on the hospital's "Peer supporters' applications" page, never its
-content."""
+content.
+
+Sofía Navarro, certified through the same hospital, has since moved to the Dutch centre: her
+certificate stays hers and valid, and she has listed it in the public register."""
 
 from datetime import timedelta
 
@@ -14,10 +17,13 @@ from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from audits.services.assessments import assessment_self_rate
 from audits.services.submission import audit_submit
+from certification.models import Certificate
+from certification.services import certificate_listing_set
 from competences.services import application_create, application_endorse
+from demo.certification import final_review_demo_ensure
 from demo.dossiers import DemoDocument, demo_file
 from evidence.services import evidence_upload
-from institutions.models import Institution
+from institutions.models import Institution, Membership
 from reviews.models import AssessmentInterview, AuditorAssignment
 from reviews.services.interviews import interview_record
 from reviews.services.ratings import rating_save
@@ -28,6 +34,7 @@ from standards.selectors import catalogue_version_active
 INSTITUTION = "Hospital Universitario del Mediterráneo"
 APPLICANT = "peer@mediterraneo.example"
 COORDINATOR = "coordinator@mediterraneo.example"
+MOVED = "peer@delinde.example"  # Sofía Navarro, certified, now at the Dutch centre
 
 TRAINING_CERTIFICATE = DemoDocument(
     "peer-supporter-training-certificate.pdf",
@@ -35,9 +42,9 @@ TRAINING_CERTIFICATE = DemoDocument(
     (),
     (
         (
-            "Lucía Martín completed the 24-hour peer-supporter course of the hospital's "
-            "second-victim programme: psychological first aid, active listening, referral "
-            "pathways, self-care."
+            "Completed the 24-hour peer-supporter course of the hospital's second-victim "
+            "programme: psychological first aid, active listening, referral pathways, "
+            "self-care."
         ),
         "Forty per cent of the course was practice: role play and supervised simulation.",
     ),
@@ -141,6 +148,48 @@ def application_demo_ensure() -> bool:
         return False
     if Audit.unscoped.filter(applicant=applicant).exists():
         return False
+    application, assessments = _submitted_application(institution, applicant, coordinator)
+    _review_ensure(application, assessments, admin)
+    return True
+
+
+def moved_supporter_demo_ensure() -> bool:
+    """Sofía Navarro applied through the Spanish hospital when she supported its programme, was
+    certified, and has since moved to the Dutch centre (a peer supporter there now): her
+    certificate stays hers and valid, and she has listed it in the public register. Whether it
+    was made now."""
+    institution = Institution.objects.filter(name=INSTITUTION).first()
+    holder = User.objects.filter(email=MOVED).first()
+    coordinator = User.objects.filter(email=COORDINATOR).first()
+    admin = User.objects.filter(email="admin@rescue.example").first()
+    if institution is None or holder is None or coordinator is None or admin is None:
+        return False
+    if catalogue_version_active(component=Component.COMPETENCES) is None:
+        return False
+    if Audit.unscoped.filter(applicant=holder).exists():
+        return False
+    spanish = Membership.objects.create(
+        user=holder, institution=institution, role=Membership.Role.PEER_SUPPORTER
+    )
+    application, _assessments = _submitted_application(institution, holder, coordinator)
+    final_review_demo_ensure(
+        audit=application,
+        admin=admin,
+        lead_email="auditor3@rescue.example",
+        shortfall=None,
+        decide=True,
+    )
+    spanish.delete()  # she left the hospital for the Dutch centre
+    certificate = Certificate.unscoped.get(holder=holder)
+    certificate_listing_set(certificate=certificate, user=holder, listed=True)
+    return True
+
+
+def _submitted_application(
+    institution: Institution, applicant: User, coordinator: User
+) -> tuple[Audit, dict[str, StandardAssessment]]:
+    """An application with every competence self-assessed and the three files, endorsed and
+    submitted."""
     application = application_create(institution=institution, user=applicant)
     assessments = {a.standard.code: a for a in application.assessments.select_related("standard")}
     for code, rating, narrative, _documents in SELF_ASSESSMENT:
@@ -157,9 +206,7 @@ def application_demo_ensure() -> bool:
             effective_date=timezone.localdate() - timedelta(days=document.age_days),
         )
     application_endorse(audit=application, user=coordinator)
-    application = audit_submit(audit=application, user=applicant)
-    _review_ensure(application, assessments, admin)
-    return True
+    return audit_submit(audit=application, user=applicant), assessments
 
 
 def _review_ensure(

@@ -16,7 +16,7 @@ from accounts.services import platform_groups_ensure
 from auditors.models import AuditorProfile, ConflictOfInterest
 from demo.appeals import appeal_demo_ensure
 from demo.certification import register_demo_ensure
-from demo.competences import application_demo_ensure
+from demo.competences import application_demo_ensure, moved_supporter_demo_ensure
 from demo.dossiers import DEMO_DOSSIERS, dossier_ensure
 from institutions.models import Institution, Membership
 from standards.choices import Setting
@@ -55,6 +55,7 @@ DEMO_INSTITUTIONS = [
         email_domain="delinde.example",
         contact_phone="+31 30 000 2200",
         address="Lindelaan 12, 3581 Utrecht, Netherlands",
+        peer_supporter=("Sofía", "Navarro"),
     ),
     DemoInstitution(
         name="Pflegeheim Am Lindenhof",
@@ -259,6 +260,10 @@ def demo_seed() -> DemoSeedResult:
     if appeal_demo_ensure():
         audits_created.append(
             "An appeal against the Austrian nursing home's decision, waiting for an ERNST admin"
+        )
+    if moved_supporter_demo_ensure():
+        audits_created.append(
+            "Sofía Navarro's certificate of competences, hers since she moved to the Dutch centre"
         )
     if application_demo_ensure():
         audits_created.append(

@@ -102,6 +102,7 @@ def certificate_input(context: dict[str, Any], *, language: str, kind: str) -> d
         "certificate": {
             "number": certificate.number,
             "scheme": certificate.scheme,
+            "holder_name": certificate.holder_name,
             "level": certificate.level,
             "setting": certificate.setting,
             "catalogue_version": catalogue.version if catalogue else None,

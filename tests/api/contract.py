@@ -299,6 +299,10 @@ VALID: dict[str, Valid] = {
     "certificates_renewal_create": Valid(
         "coordinator_a", 400, path={"certificate_id": CERTIFICATE_A}
     ),
+    # The world's certificate is an institution's: only a holder lists theirs (403).
+    "certificates_listing_create": Valid(
+        "coordinator_a", 403, path={"certificate_id": CERTIFICATE_A}, body={"listed": True}
+    ),
     "certificates_status_create": Valid(  # the world's certificate is withdrawn: refused
         "admin",
         400,

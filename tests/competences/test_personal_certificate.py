@@ -3,11 +3,13 @@ also after they have left the institution; the institution's coordinators and co
 not read it, and the public register does not list it."""
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from certification.models import Certificate, Scheme
 from certification.services import certificate_issue
 from institutions.models import Membership
+from reports.certificate import certificate_context, certificate_input
 from tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -56,12 +58,69 @@ def test_the_certificate_stays_the_holders_after_they_leave_the_institution(
     verify = world.client("anonymous").get(reverse("public:verify", args=[certificate.code]))
     assert verify.status_code == 200
     assert certificate.number in verify.content.decode()
+    # The code the holder hands out says whose it is; never the institution's setting or level.
+    name = str(world.users["peer_supporter_a"])
+    assert certificate.holder_name == name
+    assert f"<dd>{name}</dd>" in verify.content.decode()
+    api = world.client("anonymous").get(f"/api/v1/verify/{certificate.code}/").json()
+    assert api["holder_name"] == name
 
 
-def test_the_public_register_does_not_list_a_persons_certificate(
+def register_numbers(world: World) -> tuple[str, set[str]]:
+    page = world.client("anonymous").get(reverse("public:register")).content.decode()
+    api = world.client("anonymous").get("/api/v1/register/").json()
+    return page, {row["number"] for row in api["results"]}
+
+
+def test_the_register_lists_a_persons_certificate_only_with_their_consent(
     world: World, certificate: Certificate
 ) -> None:
-    register = world.client("anonymous").get(reverse("public:register"))
-    assert certificate.number not in register.content.decode()
-    api = world.client("anonymous").get("/api/v1/register/").json()
-    assert certificate.number not in {row["number"] for row in api["results"]}
+    name = str(world.users["peer_supporter_a"])
+    page, numbers = register_numbers(world)
+    assert certificate.number not in page
+    assert certificate.number not in numbers
+    # Nobody but the holder decides it.
+    listing = reverse("certification:certificate_listing", args=[certificate.pk])
+    assert world.client("admin").post(listing, {"listed": "1"}).status_code == 403
+    assert world.client("coordinator_a").post(listing, {"listed": "1"}).status_code == 404
+    holder = world.client("peer_supporter_a")
+    assert (
+        "List me in the public register"
+        in holder.get(reverse("certification:certificate", args=[certificate.pk])).content.decode()
+    )
+    assert holder.post(listing, {"listed": "1"}).status_code == 302
+    page, numbers = register_numbers(world)
+    assert certificate.number in numbers
+    assert name in page
+    assert "Hospital A" not in page  # name, country and validity: not where they work
+    row = next(
+        r
+        for r in world.client("anonymous").get("/api/v1/register/").json()["results"]
+        if r["number"] == certificate.number
+    )
+    assert (row["holder_name"], row["institution_name"], row["country"]) == (name, "", "ES")
+    searched = world.client("anonymous").get(reverse("public:register"), {"q": name[:5]})
+    assert certificate.number in searched.content.decode()
+    # Taken back over the API: off the register; the verification still answers.
+    answer = holder.post(
+        f"/api/v1/certificates/{certificate.pk}/listing/",
+        {"listed": False},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200
+    assert answer.json()["register_consent_at"] is None
+    assert certificate.number not in register_numbers(world)[1]
+    verify = world.client("anonymous").get(reverse("public:verify", args=[certificate.code]))
+    assert verify.status_code == 200
+    actions = list(certificate.events.values_list("action", flat=True))
+    assert actions == ["issued", "listed", "unlisted"]
+
+
+def test_the_certificate_pdf_names_the_holder(world: World, certificate: Certificate) -> None:
+    context = certificate_context(certificate)
+    html = render_to_string("pdf/certificate.html", context | {"language": "en", "report": None})
+    assert str(world.users["peer_supporter_a"]) in html
+    assert "holds the competences of the scheme" in html
+    assert certificate_input(context, language="en", kind="certificate")["certificate"][
+        "holder_name"
+    ] == str(world.users["peer_supporter_a"])

@@ -68,9 +68,9 @@ def test_seed_creates_the_demo_world() -> None:
     assert {i.setting for i in institutions} == {"hospital", "primary_care", "nursing_home"}
     for institution in institutions:
         roles = sorted(institution.memberships.values_list("role", flat=True))
-        # The Spanish hospital's programme has a peer supporter too (none of its dossiers).
-        spanish = institution.country.code == "ES"
-        assert roles == ["contributor", "coordinator"] + (["peer_supporter"] if spanish else [])
+        # The Spanish and the Dutch programmes have a peer supporter too (none of the dossiers).
+        peers = institution.country.code in ("ES", "NL")
+        assert roles == ["contributor", "coordinator"] + (["peer_supporter"] if peers else [])
     # Lucía, the peer supporter, sees none of the hospital's dossiers (her own application, in
     # the test below, needs the catalogue).
     peer = User.objects.get(email="peer@mediterraneo.example")
@@ -303,3 +303,24 @@ def test_lucia_applies_for_her_competences_endorsed_and_the_coordinator_sees_onl
     clara = client_for(User.objects.get(email="auditor3@rescue.example"))
     interviews = clara.get(f"/audits/{application.pk}/review/interviews/")
     assert "listens without interrupting" in interviews.content.decode()
+
+
+def test_sofia_moved_to_the_dutch_centre_and_her_certificate_stays_hers(catalogue: None) -> None:
+    seed()
+    sofia = User.objects.get(email="peer@delinde.example")
+    assert [m.institution.name for m in Membership.objects.filter(user=sofia)] == [
+        "Gezondheidscentrum De Linde"
+    ]
+    certificate = Certificate.unscoped.get(holder=sofia)
+    assert certificate.number.startswith("RESCUE-COM-")
+    assert (certificate.status, certificate.holder_name) == ("active", "Sofía Navarro")
+    assert certificate.institution.name == "Hospital Universitario del Mediterráneo"
+    assert certificate.register_consent_at is not None
+    client = client_for(sofia)
+    assert client.get(f"/certificates/{certificate.pk}/").status_code == 200
+    register = Client().get("/register/", {"q": "Navarro"}).content.decode()
+    assert certificate.number in register
+    verify = Client().get(f"/verify/{certificate.code}/").content.decode()
+    assert "Sofía Navarro" in verify
+    spanish = client_for(User.objects.get(email="coordinator@mediterraneo.example"))
+    assert spanish.get(f"/certificates/{certificate.pk}/").status_code == 404

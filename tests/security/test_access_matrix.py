@@ -382,6 +382,14 @@ MATRIX: dict[str, Access] = {
     ),
     # Renewal: the world's certificate is withdrawn, so its coordinator is told it cannot be
     # renewed (400); an admin is told a coordinator renews (403); tests/certification walks it.
+    # The world's certificate is an institution's: its listing is nobody's to decide (403 for
+    # whoever reads it). tests/competences/test_personal_certificate.py lists a person's.
+    "certification:certificate_listing": Access(
+        only({COORD_A: 403, ADMIN: 403}),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+        method="post",
+        data=lambda w: {"listed": "1"},
+    ),
     "certification:certificate_renew": Access(
         only({COORD_A: 400, ADMIN: 403}),
         kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
@@ -663,6 +671,12 @@ MATRIX: dict[str, Access] = {
         kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
         method="post",
         data=lambda w: {"change": "suspend", "reason": "Complaint under review"},
+    ),
+    "certificate-listing": Access(
+        only({COORD_A: 403, ADMIN: 403}, anonymous=403),
+        kwargs=lambda w: {"certificate_id": certificate_a(w).pk},
+        method="post",
+        data=lambda w: {"listed": True},
     ),
     "certificate-renewal": Access(
         only({COORD_A: 404, ADMIN: 404}, anonymous=403),
