@@ -23,6 +23,11 @@ from standards.choices import Component
 from standards.selectors import catalogue_version_active
 
 
+def open_application_of(user: User) -> Audit | None:
+    """The person's application not decided or closed yet (one at most)."""
+    return Audit.unscoped.filter(applicant=user).exclude(status__in=FINISHED).first()
+
+
 @transaction.atomic
 def application_create(*, institution: Institution, user: User) -> Audit:
     """A peer supporter applies for the certification of their competences, through the
@@ -43,7 +48,7 @@ def application_create(*, institution: Institution, user: User) -> Audit:
             % {"component": Component.COMPETENCES.label}
         )
     User.objects.select_for_update().filter(pk=user.pk).first()  # serialise this person's starts
-    open_application = Audit.unscoped.filter(applicant=user).exclude(status__in=FINISHED).first()
+    open_application = open_application_of(user)
     if open_application is not None:
         raise ActionRefusedError(
             _("You already have an open application (started %(date)s); finish it first.")

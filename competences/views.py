@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from audits.permissions import AuditAction, audit_policy
 from certification.models import Decision
 from competences.selectors import application_or_404, applications_followed, outcome_label
-from competences.services import application_create, application_endorse
+from competences.services import application_create, application_endorse, open_application_of
 from institutions.permissions import InstitutionAction, institution_policy
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
@@ -50,6 +50,7 @@ def application_start(request: AuthenticatedHttpRequest, institution_id: int) ->
     version = catalogue_version_active(component=Component.COMPETENCES)
     context = {
         "institution": institution,
+        "open_application": open_application_of(request.user),
         "version": version,
         "competence_count": version.standards.count() if version else 0,
         "error": error,

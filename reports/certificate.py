@@ -27,11 +27,13 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from audits.models import StandardAssessment
 from certification.models import Certificate, Scheme
 from reports.dossier import input_digest, iso, layout_fingerprint
+from reviews.models import Rating
 
 # Bump when this module's context or the QR code's drawing change (see reports/dossier.py).
-CERTIFICATE_LAYOUT_VERSION = 2
+CERTIFICATE_LAYOUT_VERSION = 3  # 3: the holder and the competences certified
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/certificate.html")
 
 
@@ -77,6 +79,7 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         if certificate.scheme == Scheme.MASTERY
         else [],
         "institution": certificate.institution,
+        "competences": _competences_certified(certificate),
         "verification_url": url,
         "qr": qr_svg(
             url,
@@ -84,6 +87,19 @@ def certificate_context(certificate: Certificate) -> dict[str, Any]:
         ),
         "generated_at": timezone.now(),
     }
+
+
+def _competences_certified(certificate: Certificate) -> list[tuple[str, str]]:
+    """A certificate of competences: the competences its review found met (code, title), in
+    the catalogue's order (one query; none for an institution's certificate)."""
+    if certificate.holder_id is None or certificate.audit_id is None:
+        return []
+    return list(
+        StandardAssessment.objects.for_institution(certificate.institution_id)
+        .filter(audit_id=certificate.audit_id, consolidated_rating__rating=Rating.MET)
+        .order_by("standard__order")
+        .values_list("standard__code", "standard__title")
+    )
 
 
 def certificate_input(context: dict[str, Any], *, language: str, kind: str) -> dict[str, Any]:
@@ -103,6 +119,7 @@ def certificate_input(context: dict[str, Any], *, language: str, kind: str) -> d
             "number": certificate.number,
             "scheme": certificate.scheme,
             "holder_name": certificate.holder_name,
+            "competences": [list(item) for item in context["competences"]],
             "level": certificate.level,
             "setting": certificate.setting,
             "catalogue_version": catalogue.version if catalogue else None,

@@ -32,7 +32,7 @@ from reviews.services.report import review_report_of
 from standards.choices import InterventionLevel
 
 # Bump when this module's context changes (see reports/dossier.py).
-DECISION_LAYOUT_VERSION = 1
+DECISION_LAYOUT_VERSION = 2  # 2: a letter to the applicant of a competences application
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/decision.html")
 # The institution may appeal within this many days of the decision.
 APPEAL_DAYS = 30
@@ -51,7 +51,7 @@ def decision_context(audit: Audit) -> dict[str, Any]:
     scope = audit.institution_id
     audit = (
         Audit.objects.for_institution(scope)
-        .select_related("institution", "catalogue_version")
+        .select_related("institution", "catalogue_version", "applicant")
         .defer("manifest")
         .get(pk=audit.pk)
     )
@@ -70,6 +70,7 @@ def decision_context(audit: Audit) -> dict[str, Any]:
     return {
         "audit": audit,
         "institution": audit.institution,
+        "applicant": audit.applicant if audit.is_application else None,
         "decision": decision,
         "decision_label": outcome_label(decision.outcome, decision.level),
         "proposal_label": outcome_label(decision.proposed_outcome, decision.proposed_level),
@@ -100,6 +101,7 @@ def decision_input(context: dict[str, Any], *, language: str, kind: str) -> dict
         "language": language,
         "layout": DECISION_LAYOUT_VERSION,
         "layout_files": layout_fingerprint(language, LAYOUT_TEMPLATES),
+        "applicant": str(context["applicant"]) if context["applicant"] else "",
         "institution": {
             "name": institution.name,
             "country": str(institution.country),

@@ -90,7 +90,11 @@ def test_one_open_application_per_person_and_none_without_a_catalogue(
     world: World, catalogue: None
 ) -> None:
     peer = world.users["peer_supporter_a"]  # the world's application is open
-    answer = client_for(peer).post(reverse("competences:start", args=[world.institution_a.pk]))
+    url = reverse("competences:start", args=[world.institution_a.pk])
+    page = client_for(peer).get(url)
+    assert "Open my application" in text(page)  # the page leads to it rather than a second one
+    assert reverse("audits:detail", args=[world.application_a.pk]) in text(page)
+    answer = client_for(peer).post(url)
     assert answer.status_code == 400
     assert "You already have an open application" in text(answer)
     assert Audit.unscoped.filter(applicant=peer).count() == 1

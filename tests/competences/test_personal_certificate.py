@@ -3,13 +3,19 @@ also after they have left the institution; the institution's coordinators and co
 not read it, and the public register does not list it."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from certification.models import Certificate, Scheme
+from audits.models import Audit
+from certification.appeals import appeal_lodge, appeal_refusal
+from certification.models import Certificate, Decision, Scheme
 from certification.services import certificate_issue
 from institutions.models import Membership
 from reports.certificate import certificate_context, certificate_input
+from reports.decision import decision_context, decision_input
+from rescue.errors import ActionForbiddenError
+from reviews.models import ConsolidatedRating
 from tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -116,11 +122,81 @@ def test_the_register_lists_a_persons_certificate_only_with_their_consent(
     assert actions == ["issued", "listed", "unlisted"]
 
 
-def test_the_certificate_pdf_names_the_holder(world: World, certificate: Certificate) -> None:
+def test_the_certificate_pdf_names_the_holder_and_the_competences(
+    world: World, certificate: Certificate
+) -> None:
+    ConsolidatedRating.objects.create(
+        institution=world.institution_a,
+        audit=world.application_a,
+        assessment=world.application_assessment,
+        rating="met",
+        source=ConsolidatedRating.Source.SINGLE,
+    )
     context = certificate_context(certificate)
+    assert context["competences"] == [("COM02", world.competence.title)]
     html = render_to_string("pdf/certificate.html", context | {"language": "en", "report": None})
     assert str(world.users["peer_supporter_a"]) in html
     assert "holds the competences of the scheme" in html
+    assert f"COM02 {world.competence.title}" in html
     assert certificate_input(context, language="en", kind="certificate")["certificate"][
         "holder_name"
     ] == str(world.users["peer_supporter_a"])
+
+
+def test_the_applicant_appeals_the_decision_on_their_application(world: World) -> None:
+    """The decision and its appeal are the applicant's, as a coordinator's for an institution."""
+    application = world.application_a
+    Audit.unscoped.filter(pk=application.pk).update(status=Audit.Status.DECIDED)
+    decision = Decision.objects.create(
+        institution=world.institution_a,
+        audit=application,
+        outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        reason="COM02 not met",
+        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        proposal="Do not certify: no level's rules pass.",
+        decided_by=world.users["admin"],
+        decided_by_email="admin@example.org",
+    )
+    refusal = appeal_refusal(world.users["coordinator_a"], decision)
+    assert isinstance(refusal, ActionForbiddenError)
+    assert refusal.message == "The applicant appeals the decision on their application."
+    url = reverse("certification:appeal", args=[application.pk])
+    assert world.client("coordinator_a").get(url).status_code == 404
+    assert world.client("contributor_a").get(url).status_code == 404
+    assert world.client("peer_supporter_a").get(url).status_code == 200
+    appeal = appeal_lodge(
+        decision=decision,
+        user=world.users["peer_supporter_a"],
+        statement="My reflective statement covers COM02.",
+        uploads=[SimpleUploadedFile("grounds.txt", b"Supervision record, March.", "text/plain")],
+        confirmed_no_personal_data=True,
+    )
+    assert appeal.lodged_by == world.users["peer_supporter_a"]
+    listed = world.client("peer_supporter_a").get("/api/v1/appeals/").json()
+    assert [row["id"] for row in listed["results"]] == [appeal.pk]
+    assert appeal.pk not in {
+        row["id"] for row in world.client("coordinator_a").get("/api/v1/appeals/").json()["results"]
+    }
+
+
+def test_the_decision_letter_on_an_application_is_written_to_the_applicant(world: World) -> None:
+    application = world.application_a
+    Audit.unscoped.filter(pk=application.pk).update(status=Audit.Status.DECIDED)
+    Decision.objects.create(
+        institution=world.institution_a,
+        audit=application,
+        outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        reason="COM02 not met",
+        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        proposal="Do not certify: no level's rules pass.",
+        decided_by=world.users["admin"],
+        decided_by_email="admin@example.org",
+    )
+    context = decision_context(application)
+    html = render_to_string("pdf/decision.html", context | {"language": "en", "report": None})
+    name = str(world.users["peer_supporter_a"])
+    assert name in html
+    assert "your application for" in html
+    assert "You may appeal against this decision" in html
+    assert "your institution's" not in html
+    assert decision_input(context, language="en", kind="decision")["applicant"] == name
