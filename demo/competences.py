@@ -138,16 +138,10 @@ BLIND_RATINGS = (
 def application_demo_ensure() -> bool:
     """Lucía's application, once (the competences catalogue must be active), taken into review;
     whether it was made now."""
-    institution = Institution.objects.filter(name=INSTITUTION).first()
-    applicant = User.objects.filter(email=APPLICANT).first()
-    coordinator = User.objects.filter(email=COORDINATOR).first()
-    admin = User.objects.filter(email="admin@rescue.example").first()
-    if institution is None or applicant is None or coordinator is None or admin is None:
+    cast = _cast(APPLICANT)
+    if cast is None:
         return False
-    if catalogue_version_active(component=Component.COMPETENCES) is None:
-        return False
-    if Audit.unscoped.filter(applicant=applicant).exists():
-        return False
+    institution, applicant, coordinator, admin = cast
     application, assessments = _submitted_application(institution, applicant, coordinator)
     _review_ensure(application, assessments, admin)
     return True
@@ -158,16 +152,10 @@ def moved_supporter_demo_ensure() -> bool:
     certified, and has since moved to the Dutch centre (a peer supporter there now): her
     certificate stays hers and valid, and she has listed it in the public register. Whether it
     was made now."""
-    institution = Institution.objects.filter(name=INSTITUTION).first()
-    holder = User.objects.filter(email=MOVED).first()
-    coordinator = User.objects.filter(email=COORDINATOR).first()
-    admin = User.objects.filter(email="admin@rescue.example").first()
-    if institution is None or holder is None or coordinator is None or admin is None:
+    cast = _cast(MOVED)
+    if cast is None:
         return False
-    if catalogue_version_active(component=Component.COMPETENCES) is None:
-        return False
-    if Audit.unscoped.filter(applicant=holder).exists():
-        return False
+    institution, holder, coordinator, admin = cast
     spanish = Membership.objects.create(
         user=holder, institution=institution, role=Membership.Role.PEER_SUPPORTER
     )
@@ -183,6 +171,22 @@ def moved_supporter_demo_ensure() -> bool:
     certificate = Certificate.unscoped.get(holder=holder)
     certificate_listing_set(certificate=certificate, user=holder, listed=True)
     return True
+
+
+def _cast(applicant_email: str) -> tuple[Institution, User, User, User] | None:
+    """The hospital, the applicant, its coordinator and the ERNST admin, if the demo has them,
+    the competences catalogue is active and the applicant has not applied yet."""
+    institution = Institution.objects.filter(name=INSTITUTION).first()
+    applicant = User.objects.filter(email=applicant_email).first()
+    coordinator = User.objects.filter(email=COORDINATOR).first()
+    admin = User.objects.filter(email="admin@rescue.example").first()
+    if institution is None or applicant is None or coordinator is None or admin is None:
+        return None
+    if catalogue_version_active(component=Component.COMPETENCES) is None:
+        return None
+    if Audit.unscoped.filter(applicant=applicant).exists():
+        return None
+    return institution, applicant, coordinator, admin
 
 
 def _submitted_application(

@@ -11,9 +11,10 @@ from accounts.models import User
 from audits.events import audit_event_record
 from audits.models import Audit, AuditEvent, StandardAssessment
 from audits.services.seal import audit_locked
-from rescue.errors import ActionForbiddenError, ActionRefusedError
-from reviews.models import AssessmentInterview, AuditorAssignment
+from rescue.errors import ActionRefusedError
+from reviews.models import AssessmentInterview
 from reviews.rules import required_text
+from reviews.services.requests import team_member_required
 
 MAX_TEXT = 5000
 # The review is open: the team may still interview (not once the draft report is out).
@@ -44,18 +45,7 @@ def interview_record(
 ) -> AssessmentInterview:
     """An auditor who accepted a place on the team records the interview."""
     audit = audit_locked(audit.pk)
-    on_team = (
-        AuditorAssignment.objects.for_institution(audit.institution_id)
-        .filter(
-            audit=audit,
-            auditor=user,
-            ended_at__isnull=True,
-            state=AuditorAssignment.State.ACCEPTED,
-        )
-        .exists()
-    )
-    if not on_team:
-        raise ActionForbiddenError(_("The auditors on the review team record its interviews."))
+    team_member_required(audit, user, _("The auditors on the review team record its interviews."))
     if refusal := interview_refusal(audit):
         raise ActionRefusedError(refusal)
     if mode not in AssessmentInterview.Mode.values:

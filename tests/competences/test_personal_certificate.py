@@ -34,6 +34,21 @@ def certificate(world: World) -> Certificate:
     )
 
 
+def not_certified(world: World) -> Decision:
+    """The world's application decided: not certified (the decision's own tests decide)."""
+    Audit.unscoped.filter(pk=world.application_a.pk).update(status=Audit.Status.DECIDED)
+    return Decision.objects.create(
+        institution=world.institution_a,
+        audit=world.application_a,
+        outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        reason="COM02 not met",
+        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
+        proposal="Do not certify: no level's rules pass.",
+        decided_by=world.users["admin"],
+        decided_by_email="admin@example.org",
+    )
+
+
 def test_the_holder_reads_their_certificate_and_nobody_of_the_institution_does(
     world: World, certificate: Certificate
 ) -> None:
@@ -146,17 +161,7 @@ def test_the_certificate_pdf_names_the_holder_and_the_competences(
 def test_the_applicant_appeals_the_decision_on_their_application(world: World) -> None:
     """The decision and its appeal are the applicant's, as a coordinator's for an institution."""
     application = world.application_a
-    Audit.unscoped.filter(pk=application.pk).update(status=Audit.Status.DECIDED)
-    decision = Decision.objects.create(
-        institution=world.institution_a,
-        audit=application,
-        outcome=Decision.Outcome.DO_NOT_CERTIFY,
-        reason="COM02 not met",
-        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
-        proposal="Do not certify: no level's rules pass.",
-        decided_by=world.users["admin"],
-        decided_by_email="admin@example.org",
-    )
+    decision = not_certified(world)
     refusal = appeal_refusal(world.users["coordinator_a"], decision)
     assert isinstance(refusal, ActionForbiddenError)
     assert refusal.message == "The applicant appeals the decision on their application."
@@ -181,17 +186,7 @@ def test_the_applicant_appeals_the_decision_on_their_application(world: World) -
 
 def test_the_decision_letter_on_an_application_is_written_to_the_applicant(world: World) -> None:
     application = world.application_a
-    Audit.unscoped.filter(pk=application.pk).update(status=Audit.Status.DECIDED)
-    Decision.objects.create(
-        institution=world.institution_a,
-        audit=application,
-        outcome=Decision.Outcome.DO_NOT_CERTIFY,
-        reason="COM02 not met",
-        proposed_outcome=Decision.Outcome.DO_NOT_CERTIFY,
-        proposal="Do not certify: no level's rules pass.",
-        decided_by=world.users["admin"],
-        decided_by_email="admin@example.org",
-    )
+    not_certified(world)
     context = decision_context(application)
     html = render_to_string("pdf/decision.html", context | {"language": "en", "report": None})
     name = str(world.users["peer_supporter_a"])
