@@ -70,8 +70,10 @@ def application_endorse(*, audit: Audit, user: User) -> Audit:
     if not audit_policy.can(user, AuditAction.ENDORSE, audit):
         raise ActionForbiddenError(str(AUDIT_REFUSALS[AuditAction.ENDORSE]))
     audit = Audit.objects.for_institution(audit.institution_id).select_for_update().get(pk=audit.pk)
-    if audit.endorsed_at is not None or audit.is_sealed:
+    if audit.endorsed_at is not None:
         raise ActionRefusedError(_("This application is endorsed already."))
+    if audit.is_sealed:
+        raise ActionRefusedError(_("This application is submitted already."))
     applicant = audit.applicant
     assert applicant is not None  # noqa: S101 - ENDORSE is only ever granted on applications
     if institution_policy.role(applicant, audit.institution_id) != Membership.Role.PEER_SUPPORTER:
