@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audits.permissions import AuditAction, audit_policy
-from certification.models import Decision
 from competences.selectors import application_or_404, applications_followed, outcome_label
 from competences.services import application_create, application_endorse, open_application_of
 from institutions.permissions import InstitutionAction, institution_policy
@@ -70,11 +69,9 @@ def application_list(request: AuthenticatedHttpRequest, institution_id: int) -> 
     page = Paginator(applications_followed(request.user, institution), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {
-        "institution": institution,
-        "list": {"page": page},
-        "outcomes": Decision.Outcome.choices,
-    }
+    for audit in page:
+        audit.outcome_label = outcome_label(audit)  # type: ignore[attr-defined]
+    context = {"institution": institution, "list": {"page": page}}
     return render(request, "competences/application_list.html", context)
 
 

@@ -1,6 +1,7 @@
 """Reading the review: the team and its candidates, an auditor's reviews, the standards with the
 ratings a user may see. Every list is read in a fixed number of queries."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -280,6 +281,17 @@ def finding_list(*, audit: Audit) -> list[Finding]:
         .filter(audit=audit)
         .select_related("assessment__standard", "assessment__consolidated_rating")
         .order_by("assessment__standard__order", "kind", "pk")
+    )
+
+
+def assessments_by_code(*, audit: Audit, codes: Iterable[str]) -> list[StandardAssessment]:
+    """The audit's standards named by ``codes`` (unknown codes are left out: a caller that takes
+    codes from outside compares the lengths), in the catalogue's order."""
+    return list(
+        StandardAssessment.objects.for_institution(audit.institution_id)
+        .filter(audit=audit, standard__code__in=set(codes))
+        .select_related("standard")
+        .order_by("standard__order")
     )
 
 

@@ -11,11 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from audits.models import StandardAssessment
 from rescue.http import api_user
 from reviews.models import AssessmentInterview
 from reviews.permissions import ReviewAccess, review_policy
-from reviews.selectors import interview_list
+from reviews.selectors import assessments_by_code, interview_list
 from reviews.services.interviews import MAX_TEXT, interview_record
 
 
@@ -78,11 +77,7 @@ class InterviewListView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         codes = set(data["competences"])
-        competences = list(
-            StandardAssessment.objects.for_institution(audit.institution_id).filter(
-                audit=audit, standard__code__in=codes
-            )
-        )
+        competences = assessments_by_code(audit=audit, codes=codes)
         if len(competences) != len(codes):
             raise serializers.ValidationError(
                 {"competences": [gettext_lazy("That competence is not part of this application.")]}
@@ -96,5 +91,4 @@ class InterviewListView(APIView):
             competences=competences,
             outcome=data["outcome"],
         )
-        [interview] = [i for i in interview_list(audit=audit) if i.pk == interview.pk]
         return Response(InterviewSerializer(interview).data, status=201)

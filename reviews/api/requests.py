@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audits.api.base import AuditScopedMixin
-from audits.models import StandardAssessment
 from evidence.uploads import upload_refusals
 from rescue.http import api_user
 from reviews.api.serializers import (
@@ -23,6 +22,7 @@ from reviews.api.serializers import (
     EvidenceRequestSerializer,
 )
 from reviews.permissions import evidence_request_or_404, evidence_requests_for
+from reviews.selectors import assessments_by_code
 from reviews.services.requests import (
     evidence_request_answer,
     evidence_request_create,
@@ -53,11 +53,7 @@ class EvidenceRequestListView(AuditScopedMixin, APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         codes = set(data["standards"])
-        assessments = list(
-            StandardAssessment.objects.for_institution(self.audit.institution_id)
-            .filter(audit=self.audit, standard__code__in=codes)
-            .select_related("standard")
-        )
+        assessments = assessments_by_code(audit=self.audit, codes=codes)
         if len(assessments) != len(codes):
             raise ValidationError({"standards": ["Name standards of this audit."]})
         created = evidence_request_create(

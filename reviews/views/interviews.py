@@ -9,12 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from audits.models import StandardAssessment
 from rescue.errors import ActionForbiddenError, ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import InterviewForm
 from reviews.permissions import ReviewAccess, review_policy
-from reviews.selectors import interview_list, standard_choices
+from reviews.selectors import assessments_by_code, interview_list, standard_choices
 from reviews.services.interviews import interview_record, interview_refusal
 
 
@@ -61,11 +60,7 @@ def interview_add(request: AuthenticatedHttpRequest, audit_id: int) -> HttpRespo
     if not form.is_valid():
         return interviews_page(request, access, form=form, status=400)
     data = form.cleaned_data
-    competences = list(
-        StandardAssessment.objects.for_institution(audit.institution_id).filter(
-            audit=audit, standard__code__in=data["codes"]
-        )
-    )
+    competences = assessments_by_code(audit=audit, codes=data["codes"])
     try:
         interview_record(
             audit=audit,

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from audits.models import StandardAssessment
 from audits.permissions import AuditAction, audit_policy
 from evidence.uploads import upload_refusals
 from rescue.errors import ActionForbiddenError, ActionRefusedError
@@ -22,7 +21,7 @@ from reviews.permissions import (
     evidence_requests_for,
     review_policy,
 )
-from reviews.selectors import standard_choices
+from reviews.selectors import assessments_by_code, standard_choices
 from reviews.services.requests import (
     evidence_request_answer,
     evidence_request_create,
@@ -86,11 +85,7 @@ def request_create_view(request: AuthenticatedHttpRequest, audit_id: int) -> Htt
     )
     if not form.is_valid():
         return team_page(request, access, form=form, status=400)
-    assessments = list(
-        StandardAssessment.objects.for_institution(access.audit.institution_id)
-        .filter(audit=access.audit, standard__code__in=form.cleaned_data["codes"])
-        .select_related("standard")
-    )
+    assessments = assessments_by_code(audit=access.audit, codes=form.cleaned_data["codes"])
     try:
         evidence_request_create(
             audit=access.audit,
