@@ -1,6 +1,8 @@
 """A certificate's renewal over the API: ``GET /api/v1/certificates/<id>/renewal/`` (the latest
 renewal started), ``POST`` starts the renewal audit (a coordinator of the institution, from
-``RENEWAL_WINDOW_MONTHS`` before the expiry; 400 with the reason before, 403 for anyone else)."""
+``RENEWAL_WINDOW_MONTHS`` before the expiry; 400 with the reason before, 403 for anyone else).
+The holder of a certificate of competences renews it by a new application through the
+institution they support in now, named by ``institution`` when they support in several."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -34,6 +36,17 @@ class RenewalSerializer(serializers.ModelSerializer):
         ]
 
 
+class RenewalStartSerializer(serializers.Serializer):
+    institution = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "A certificate of competences: the institution the holder applies through, when "
+            "they are a peer supporter of more than one."
+        ),
+    )
+
+
 class RenewalView(APIView):
     @extend_schema(responses={200: RenewalSerializer})
     def get(self, request: Request, certificate_id: int) -> Response:
@@ -43,11 +56,17 @@ class RenewalView(APIView):
             raise Http404("No renewal has been started for this certificate.")
         return Response(RenewalSerializer(renewal).data)
 
-    @extend_schema(request=None, responses={201: RenewalSerializer})
+    @extend_schema(request=RenewalStartSerializer, responses={201: RenewalSerializer})
     def post(self, request: Request, certificate_id: int) -> Response:
         """Start the renewal audit, pre-filled from the last one."""
         certificate = certificate_or_404(request.user, certificate_id)
-        renewal = renewal_start(certificate=certificate, user=api_user(request))
+        body = RenewalStartSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        renewal = renewal_start(
+            certificate=certificate,
+            user=api_user(request),
+            institution_id=body.validated_data.get("institution"),
+        )
         renewal = (
             Renewal.objects.for_institution(renewal.institution_id)
             .select_related("certificate", "audit")

@@ -17,10 +17,16 @@ from rescue.http import AuthenticatedHttpRequest
 @login_required
 @require_POST
 def certificate_renew_view(request: AuthenticatedHttpRequest, certificate_id: int) -> HttpResponse:
-    """Start the renewal audit (a coordinator of the institution), then open its dossier."""
+    """Start the renewal audit (a coordinator of the institution; the holder of a certificate
+    of competences, through the institution they choose), then open its dossier."""
     certificate = certificate_or_404(request.user, certificate_id)
+    chosen = request.POST.get("institution", "")
     try:
-        renewal = renewal_start(certificate=certificate, user=request.user)
+        renewal = renewal_start(
+            certificate=certificate,
+            user=request.user,
+            institution_id=int(chosen) if chosen.isdecimal() else None,
+        )
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
         return certificate_page(
@@ -34,4 +40,10 @@ def certificate_renew_view(request: AuthenticatedHttpRequest, certificate_id: in
         )
         % {"copied": renewal.copied, "carried": renewal.carried},
     )
+    if certificate.holder_id is not None:
+        messages.info(
+            request,
+            _("A coordinator of %(institution)s endorses the application before you submit it.")
+            % {"institution": renewal.audit.institution},
+        )
     return redirect("audits:detail", audit_id=renewal.audit_id)
