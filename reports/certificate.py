@@ -33,7 +33,7 @@ from reports.dossier import input_digest, iso, layout_fingerprint
 from reviews.models import Rating
 
 # Bump when this module's context or the QR code's drawing change (see reports/dossier.py).
-CERTIFICATE_LAYOUT_VERSION = 3  # 3: the holder and the competences certified
+CERTIFICATE_LAYOUT_VERSION = 4  # 3: the holder and the competences; 4: no setting on a person's
 LAYOUT_TEMPLATES = ("pdf/base.html", "pdf/certificate.html")
 
 

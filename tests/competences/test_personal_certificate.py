@@ -6,6 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from audits.models import Audit
 from certification.appeals import appeal_lodge, appeal_refusal
@@ -55,7 +56,9 @@ def test_the_holder_reads_their_certificate_and_nobody_of_the_institution_does(
     assert certificate.number.startswith("RESCUE-COM-")
     page = reverse("certification:certificate", args=[certificate.pk])
     holder = world.client("peer_supporter_a")
-    assert holder.get(page).status_code == 200
+    answer = holder.get(page)
+    assert answer.status_code == 200
+    assert "<dt>Setting</dt>" not in answer.content.decode()  # a person's, not a programme's
     assert certificate.number in holder.get(reverse("certification:certificates")).content.decode()
     assert holder.get(f"/api/v1/certificates/{certificate.pk}/").status_code == 200
     for role in ("coordinator_a", "contributor_a", "coordinator_b", "auditor_unassigned"):
@@ -153,6 +156,7 @@ def test_the_certificate_pdf_names_the_holder_and_the_competences(
     assert str(world.users["peer_supporter_a"]) in html
     assert "holds the competences of the scheme" in html
     assert f"COM02 {world.competence.title}" in html
+    assert "Setting" not in html  # a person's certificate is not of a programme's setting
     assert certificate_input(context, language="en", kind="certificate")["certificate"][
         "holder_name"
     ] == str(world.users["peer_supporter_a"])
@@ -195,3 +199,23 @@ def test_the_decision_letter_on_an_application_is_written_to_the_applicant(world
     assert "You may appeal against this decision" in html
     assert "your institution's" not in html
     assert decision_input(context, language="en", kind="decision")["applicant"] == name
+
+
+def test_the_applications_letter_and_certificate_speak_spanish(
+    world: World, certificate: Certificate
+) -> None:
+    """The texts the track added to the PDFs are translated (Spanish, as every PDF text)."""
+    application = world.application_a
+    with translation.override("es"):
+        context = certificate_context(certificate)
+        html = render_to_string(
+            "pdf/certificate.html", context | {"language": "es", "report": None}
+        )
+    assert "posee las competencias del esquema" in html
+    Certificate.unscoped.filter(pk=certificate.pk).delete()
+    not_certified(world)
+    with translation.override("es"):
+        context = decision_context(application)
+        html = render_to_string("pdf/decision.html", context | {"language": "es", "report": None})
+    assert "Puede recurrir esta decisión" in html
+    assert "su solicitud de" in html
