@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import User
 from audits.models import Audit
 from certification.appeals import appeal_lodge, appeal_refusal
 from certification.models import Certificate, Decision, Scheme
@@ -22,17 +23,22 @@ from tests.world import World
 pytestmark = pytest.mark.django_db
 
 
+def certified(application: Audit, admin: User) -> Certificate:
+    """The application's certificate, issued (the decision's own tests decide audits)."""
+    return certificate_issue(
+        institution_id=application.institution_id,
+        scheme=Scheme.COMPETENCES,
+        setting=application.setting,
+        audit=application,
+        catalogue_version_id=application.catalogue_version_id,
+        user=admin,
+    )
+
+
 @pytest.fixture
 def certificate(world: World) -> Certificate:
-    """The world's application certified (the decision's own tests decide audits)."""
-    return certificate_issue(
-        institution_id=world.institution_a.pk,
-        scheme=Scheme.COMPETENCES,
-        setting=world.application_a.setting,
-        audit=world.application_a,
-        catalogue_version_id=world.application_a.catalogue_version_id,
-        user=world.users["admin"],
-    )
+    """The world's application certified."""
+    return certified(world.application_a, world.users["admin"])
 
 
 def not_certified(world: World) -> Decision:

@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from audits.models import Audit, StandardAssessment
 from audits.services.assessments import assessment_self_rate
-from certification.models import Certificate, Renewal, Scheme
+from certification.models import Certificate, Renewal
 from certification.renewal import renewal_of, renewal_panel, renewal_refusal, renewal_start
-from certification.services import certificate_issue
 from competences.services import application_endorse
 from evidence.models import EvidenceFile
 from institutions.models import Membership
 from rescue.errors import ActionForbiddenError, ActionRefusedError
+from tests.competences.test_personal_certificate import certified
 from tests.world import World
 
 pytestmark = pytest.mark.django_db
@@ -33,14 +33,7 @@ def certificate(world: World, catalogue: None) -> Certificate:
         narrative="Supervised practice, 2024-2026.",
     )
     Audit.unscoped.filter(pk=world.application_a.pk).update(status=Audit.Status.DECIDED)
-    certificate = certificate_issue(
-        institution_id=world.institution_a.pk,
-        scheme=Scheme.COMPETENCES,
-        setting=world.application_a.setting,
-        audit=world.application_a,
-        catalogue_version_id=world.application_a.catalogue_version_id,
-        user=world.users["admin"],
-    )
+    certificate = certified(world.application_a, world.users["admin"])
     certificate.expires_on = timezone.localdate() + timedelta(days=120)
     certificate.save(update_fields=["expires_on"])
     return certificate
@@ -89,14 +82,7 @@ def test_the_holder_renews_through_the_institution_they_moved_to(
     assert world.client("coordinator_a").get(status).status_code == 404
     application_endorse(audit=application, user=world.users["coordinator_b"])
     # Its certificate supersedes the one renewed.
-    renewed = certificate_issue(
-        institution_id=world.institution_b.pk,
-        scheme=Scheme.COMPETENCES,
-        setting=application.setting,
-        audit=application,
-        catalogue_version_id=application.catalogue_version_id,
-        user=world.users["admin"],
-    )
+    renewed = certified(application, world.users["admin"])
     certificate.refresh_from_db()
     assert certificate.status == Certificate.Status.SUPERSEDED
     assert certificate.superseded_by == renewed
