@@ -9,6 +9,11 @@ app_name = "audits"
 evidence_urls = [
     path("<int:audit_id>/evidence/", evidence_views.evidence_upload, name="evidence_upload"),
     path(
+        "<int:audit_id>/evidence/<int:evidence_id>/",
+        evidence_views.evidence_file_view,
+        name="evidence_file",
+    ),
+    path(
         "<int:audit_id>/evidence/<int:evidence_id>/download/",
         evidence_views.evidence_download,
         name="evidence_download",
@@ -56,6 +61,11 @@ urlpatterns = [
     path("<int:audit_id>/submit/", views_dossier.audit_submit_view, name="submit"),
     path("<int:audit_id>/history/", views_dossier.audit_history, name="history"),
     path("<int:audit_id>/standards/<str:code>/", views_dossier.standard_detail, name="standard"),
+    path(
+        "<int:audit_id>/standards/<str:code>/reuse/",
+        evidence_views.standard_reuse_view,
+        name="standard_reuse",
+    ),
     path(
         "<int:audit_id>/standards/<str:code>/rating/",
         views_dossier.standard_rate,

@@ -41,7 +41,7 @@ from audits.services.assessments import assessment_assignees_set, assessment_sel
 from audits.services.seal import SEALED_MESSAGE
 from audits.services.submission import DossierIncompleteError, audit_submit, carried_to_confirm
 from evidence.forms import UploadForm
-from evidence.models import EvidenceLink, EvidenceRevision
+from evidence.models import EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_link_add
 from institutions.models import Membership
@@ -260,49 +260,24 @@ def standard_page(
     can_edit = assessment_policy.can(user, AssessmentAction.EDIT, assessment)
     can_assign = assessment_policy.can(user, AssessmentAction.ASSIGN, assessment)
     changeable_files = evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
-    # Files already in the dossier that this standard could use too.
-    reusable = changeable_files.exclude(links__assessment=assessment).select_related(
-        "current_revision"
-    )
-    changeable = set(changeable_files.values_list("pk", flat=True))
-    editable = (
-        list(
-            assessment_policy.assessments_for(user, AssessmentAction.EDIT, audit)
-            .select_related("standard")
-            .order_by("standard__order")
-        )
-        if can_edit
-        else []
+    # Each file's changes are on its own page, and the files this standard could use too are
+    # picked on a searchable list: the page's size follows this standard's files only.
+    changeable = set(
+        changeable_files.filter(pk__in=[f.pk for f in progress.files]).values_list("pk", flat=True)
     )
     revisions: dict[int, list[EvidenceRevision]] = {}
     for revision in EvidenceRevision.objects.for_institution(audit.institution_id).filter(
         evidence__in=[f.pk for f in progress.files]
     ):  # newest first
         revisions.setdefault(revision.evidence_id, []).append(revision)
-    linked: dict[int, set[int]] = {}
-    for evidence_id, assessment_id in (
-        EvidenceLink.objects.for_institution(audit.institution_id)
-        .filter(evidence__in=[f.pk for f in progress.files])
-        .values_list("evidence_id", "assessment_id")
-    ):
-        linked.setdefault(evidence_id, set()).add(assessment_id)
     context = {
         "audit": audit,
         "assessment": assessment,
         "standard": assessment.standard,
         "progress": progress,
         "changeable": changeable,
-        "file_rows": [
-            {
-                "file": f,
-                "links": [
-                    {"assessment": a, "checked": a.pk in linked.get(f.pk, set())} for a in editable
-                ],
-                "revisions": revisions.get(f.pk, []),
-            }
-            for f in progress.files
-        ],
-        "reuse_form": ReuseForm(files=reusable) if can_edit and reusable.exists() else None,
+        "file_rows": [{"file": f, "revisions": revisions.get(f.pk, [])} for f in progress.files],
+        "can_reuse": can_edit and changeable_files.exclude(links__assessment=assessment).exists(),
         "max_size": filesizeformat(settings.EVIDENCE_MAX_FILE_SIZE),
         "evidence_requests": _evidence_requests(user, audit, assessment),
         "can_edit": can_edit,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +22,7 @@ from audits.permissions import AssessmentAction, AuditAction, assessment_policy,
 from audits.services.seal import SEALED_MESSAGE
 from audits.views_dossier import dashboard_page, standard_page
 from evidence import services
+from evidence.filters import ReusableFileFilter
 from evidence.forms import EffectiveDateForm, LinksForm, ReplaceForm, UploadForm
 from evidence.models import EvidenceFile, EvidenceRevision
 from evidence.permissions import EvidenceAction, evidence_policy
@@ -35,6 +36,7 @@ from rescue.files import (
     stored_file_open,
 )
 from rescue.http import AuthenticatedHttpRequest
+from rescue.lists import list_page
 
 NOT_YOURS = gettext_lazy("You can see this file but not change it.")
 
@@ -369,6 +371,83 @@ def evidence_delete(
         evidence_id,
         lambda audit, evidence: services.evidence_delete(evidence=evidence, user=request.user),
         lambda evidence: _("%(file)s removed from the dossier.") % {"file": evidence},
+    )
+
+
+@login_required
+def evidence_file_view(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> HttpResponse:
+    """A file's own page, for those who may change it: its versions, a new version, its
+    effective date, the standards it supports (one checkbox per standard the user may edit),
+    removal. Reached from the file's row on a standard page (``return_to``), where each of its
+    forms leads back."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
+    code = _visible_code(request, audit, request.GET.get("return_to", ""))
+    if refused := _change_refusal(request, audit, evidence, code):
+        return refused
+    linked = set(
+        evidence.links.filter(institution=audit.institution_id).values_list(
+            "assessment_id", flat=True
+        )
+    )
+    editable = (
+        assessment_policy.assessments_for(request.user, AssessmentAction.EDIT, audit)
+        .select_related("standard")
+        .order_by("standard__order")
+    )
+    back = (
+        reverse("audits:standard", kwargs={"audit_id": audit.pk, "code": code})
+        if code
+        else reverse("audits:detail", kwargs={"audit_id": audit.pk})
+    )
+    context = {
+        "audit": audit,
+        "file": evidence,
+        "revision": evidence.current,
+        "revisions": list(
+            EvidenceRevision.objects.for_institution(audit.institution_id).filter(evidence=evidence)
+        ),
+        "links": [{"assessment": a, "checked": a.pk in linked} for a in editable],
+        "return_to": code,
+        "back": back,
+        "back_label": code or _("The dossier"),
+    }
+    return render(request, "evidence/file.html", context)
+
+
+@login_required
+def standard_reuse_view(
+    request: AuthenticatedHttpRequest, audit_id: int, code: str
+) -> HttpResponse:
+    """The dossier's files this standard could use too (those the user may change and not linked
+    to it yet), searched by name, 25 a page; each one's button links it (``standard_link``)."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
+    if audit.is_sealed:
+        messages.error(request, SEALED_MESSAGE)
+        return standard_page(request, assessment, status=400)
+    if not assessment_policy.can(request.user, AssessmentAction.EDIT, assessment):
+        messages.error(request, _("You can read this standard but not change it."))
+        return standard_page(request, assessment, status=403)
+    files = (
+        evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
+        .exclude(links__assessment=assessment)
+        .select_related("current_revision")
+        .order_by("current_revision__original_name", "pk")
+    )
+    listing = list_page(request, ReusableFileFilter(request.GET, queryset=files))
+    return render(
+        request,
+        "evidence/reuse.html",
+        {
+            "audit": audit,
+            "assessment": assessment,
+            "standard": assessment.standard,
+            "list": listing,
+        },
+        status=listing.status,
     )
 
 

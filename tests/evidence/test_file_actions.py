@@ -15,7 +15,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
 
-from audits.models import AuditEvent, StandardAssessment
+from audits.models import Audit, AuditEvent, StandardAssessment
 from evidence.models import EvidenceFile, EvidenceLink, EvidenceRevision
 from evidence.services import CONFIDENTIALITY_REQUIRED
 from tests.evidence import samples
@@ -556,7 +556,8 @@ def test_standard_link_reuses_a_file_for_another_standard(world: World) -> None:
     client = world.client("coordinator_a")
     page = page_text(client.get(standard_url(world, world.assessment_a2)))
     assert "Use a file already in the dossier" in page
-    assert "rota.txt" in page
+    picker = reverse("audits:standard_reuse", args=[world.audit_a.pk, code_2])
+    assert "rota.txt" in page_text(client.get(picker))
     before = snapshot()
 
     response = client.post(url, {"evidence": world.evidence_a.pk})
@@ -735,3 +736,68 @@ def test_the_dashboard_names_each_flagged_file_with_its_reasons_and_standards(
     assert text.count("review rota.txt") == 1  # once, though it supports two standards
     assert post_action(world, "evidence_review", world.evidence_a).status_code == 302
     assert "rota.txt (e-mail addresses)" not in page_text(client.get(dashboard))
+
+
+# --- A file's own page, and the picker of files to reuse ------------------------------------------
+
+
+def test_a_files_page_holds_its_changes_and_leads_back_to_the_standard(world: World) -> None:
+    """The standard page's row links to the file's page; its forms carry the standard back."""
+    code = world.assessment_a.standard.code
+    client = world.client("coordinator_a")
+    row_link = f"{file_url('evidence_file', world, world.evidence_a)}?return_to={code}"
+    assert row_link in client.get(standard_url(world)).content.decode()
+    page = client.get(row_link)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Change rota.txt" in text
+    # One checkbox per standard the coordinator may edit; the ones it supports are checked.
+    boxes = re.findall(r'<input type="checkbox" name="assessments" value="(\d+)"( checked)?>', text)
+    editable = StandardAssessment.unscoped.filter(audit=world.audit_a).count()
+    assert len(boxes) == editable
+    assert {int(pk) for pk, checked in boxes if checked} == linked_to(world.evidence_a)
+    assert text.count(f'name="return_to" value="{code}"') == 3  # new version, date, standards
+    answer = set_links(world, world.evidence_a, [world.assessment_a, world.assessment_a2])
+    assert answer.status_code == 302
+    # A return_to that names no standard of the audit leads to the dossier, not elsewhere.
+    stray = client.get(f"{file_url('evidence_file', world, world.evidence_a)}?return_to=ZZ99")
+    assert 'name="return_to" value=""' in stray.content.decode()
+
+
+def test_a_files_page_is_refused_to_those_who_may_not_change_it(world: World) -> None:
+    url = file_url("evidence_file", world, world.evidence_a)
+    assert world.client("coordinator_b").get(url).status_code == 404
+    assert world.client("admin").get(url).status_code == 403
+    Audit.unscoped.filter(pk=world.audit_a.pk).update(status=Audit.Status.SUBMITTED)
+    assert world.client("coordinator_a").get(url).status_code == 400
+
+
+def test_the_picker_searches_the_files_not_yet_used_for_the_standard(world: World) -> None:
+    for n in range(30):
+        store(world, f"minutes-{n:02d}.txt", f"Minutes {n}".encode())
+    store(world, "policy.txt", b"The support policy.")
+    code = world.assessment_a2.standard.code
+    url = reverse("audits:standard_reuse", args=[world.audit_a.pk, code])
+    client = world.client("coordinator_a")
+    first = page_text(client.get(url))
+    assert "1\u201325 of 32" in first  # rota.txt, 30 minutes, the policy; 25 a page
+    assert first.count(f"Use it for {code}") == 25
+    found = page_text(client.get(url, {"q": "POLICY"}))
+    assert found.count(f"Use it for {code}") == 1
+    assert "policy.txt" in found
+    assert "No file matches this name." in page_text(client.get(url, {"q": "nothing-like-it"}))
+    # Once it supports the standard, the file is no longer offered.
+    assert (
+        client.post(
+            reverse("audits:standard_link", args=[world.audit_a.pk, code]),
+            {
+                "evidence": EvidenceFile.unscoped.get(
+                    current_revision__original_name="policy.txt"
+                ).pk
+            },
+        ).status_code
+        == 302
+    )
+    assert "No file matches this name." in page_text(client.get(url, {"q": "policy"}))
+    assert world.client("coordinator_b").get(url).status_code == 404
+    assert client.get(url, {"per_page": "7"}).status_code == 400

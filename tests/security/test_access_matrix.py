@@ -171,6 +171,11 @@ MATRIX: dict[str, Access] = {
         method="post",
         data=lambda w: {"evidence": w.evidence_a.pk},
     ),
+    # The picker of files to use for one more standard: as linking one, a page (200).
+    "audits:standard_reuse": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 200}),
+        kwargs=lambda w: {"audit_id": w.audit_a.pk, "code": w.assessment_a2.standard.code},
+    ),
     "audits:evidence_upload": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 302}),
         kwargs=audit_a,
@@ -210,6 +215,10 @@ MATRIX: dict[str, Access] = {
         kwargs=evidence_a,
         method="post",
         confirm=only(READERS_NOT_EDITORS | {COORD_A: 200, CONTRIB_A: 200}),
+    ),
+    # A file's own page of changes: for those who may change it, as removing it.
+    "audits:evidence_file": Access(
+        only(READERS_NOT_EDITORS | {COORD_A: 200, CONTRIB_A: 200}), kwargs=evidence_a
     ),
     "audits:evidence_review": Access(
         only(READERS_NOT_EDITORS | {COORD_A: 302, CONTRIB_A: 403}),
