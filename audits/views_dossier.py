@@ -242,6 +242,9 @@ def _members(audit: Audit) -> QuerySet[User]:
     ).order_by("email")
 
 
+FILES_PER_PAGE = 25
+
+
 def standard_page(
     request: AuthenticatedHttpRequest,
     assessment: StandardAssessment,
@@ -262,12 +265,15 @@ def standard_page(
     changeable_files = evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
     # Each file's changes are on its own page, and the files this standard could use too are
     # picked on a searchable list: the page's size follows this standard's files only.
+    # The standard's files, FILES_PER_PAGE at a time (its progress counts them all).
+    files_page = Paginator(progress.files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    shown = list(files_page.object_list)
     changeable = set(
-        changeable_files.filter(pk__in=[f.pk for f in progress.files]).values_list("pk", flat=True)
+        changeable_files.filter(pk__in=[f.pk for f in shown]).values_list("pk", flat=True)
     )
     revisions: dict[int, list[EvidenceRevision]] = {}
     for revision in EvidenceRevision.objects.for_institution(audit.institution_id).filter(
-        evidence__in=[f.pk for f in progress.files]
+        evidence__in=[f.pk for f in shown]
     ):  # newest first
         revisions.setdefault(revision.evidence_id, []).append(revision)
     context = {
@@ -276,7 +282,8 @@ def standard_page(
         "standard": assessment.standard,
         "progress": progress,
         "changeable": changeable,
-        "file_rows": [{"file": f, "revisions": revisions.get(f.pk, [])} for f in progress.files],
+        "file_rows": [{"file": f, "revisions": revisions.get(f.pk, [])} for f in shown],
+        "files_list": {"page": files_page, "querystring": "", "filtered": False},
         "can_reuse": can_edit and changeable_files.exclude(links__assessment=assessment).exists(),
         "max_size": filesizeformat(settings.EVIDENCE_MAX_FILE_SIZE),
         "evidence_requests": _evidence_requests(user, audit, assessment),

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -21,6 +22,7 @@ from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
 from audits.services.seal import DossierSealedError
 from audits.services.submission import DossierIncompleteError, audit_submit
+from evidence.models import EvidenceFile
 from evidence.permissions import EvidenceAction, evidence_policy
 from evidence.services import evidence_upload_many
 from institutions.api.base import InstitutionScopedMixin
@@ -84,17 +86,29 @@ class StandardStatusSerializer(serializers.Serializer):
     justification = serializers.CharField(source="assessment.justification")
     complete = serializers.BooleanField()
     problems = serializers.ListField(child=serializers.CharField())
-    files = EvidenceSummarySerializer(many=True)
+    file_count = serializers.SerializerMethodField(
+        help_text="Its live files: GET /api/v1/audits/<id>/evidence/?standard=<code> lists them."
+    )
+
+    def get_file_count(self, item: Any) -> int:
+        return len(item.files)
 
 
-class StandardStatusListView(AuditScopedMixin, APIView):
-    """The audit's standards the user may see, with self-rating, files and what is missing."""
+class StandardStatusListView(AuditScopedMixin, generics.ListAPIView):
+    """The audit's standards the user may see, with self-rating, file count and what is
+    missing, in catalogue order, a page at a time (``limit``, ``offset``). A standard's files
+    are listed by the evidence list, ``?standard=<code>``: a dossier of 2,000 files answers in
+    pages of both."""
 
-    @extend_schema(responses={200: StandardStatusSerializer(many=True)})
-    def get(self, request: Request, audit_id: int) -> Response:
-        visible = assessment_policy.assessments_for(request.user, AssessmentAction.VIEW, self.audit)
-        items = assessment_progress_list(audit=self.audit, assessments=visible)
-        return Response(StandardStatusSerializer(items, many=True).data)
+    serializer_class = StandardStatusSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema is being generated
+            return StandardAssessment.objects.none()
+        visible = assessment_policy.assessments_for(
+            self.request.user, AssessmentAction.VIEW, self.audit
+        )
+        return assessment_progress_list(audit=self.audit, assessments=visible)
 
 
 class SelfRatingSerializer(serializers.Serializer):
@@ -159,16 +173,46 @@ class EvidenceUploadResultSerializer(serializers.Serializer):
     refused = EvidenceRefusalSerializer(many=True, required=False)
 
 
-class EvidenceListView(AuditScopedMixin, APIView):
-    """List the audit's evidence files, or upload files (multipart) for one or more standards."""
+class EvidenceListView(AuditScopedMixin, generics.ListAPIView):
+    """List the audit's evidence files, oldest first, a page at a time (``limit``, ``offset``),
+    those of one standard with ``?standard=<code>``; or upload files (multipart) for one or more
+    standards."""
 
     parser_classes = [MultiPartParser]
+    serializer_class = EvidenceSummarySerializer
 
-    @extend_schema(responses={200: EvidenceSummarySerializer(many=True)})
-    def get(self, request: Request, audit_id: int) -> Response:
-        files = evidence_policy.files_for(request.user, EvidenceAction.VIEW, self.audit)
-        files = files.select_related("current_revision").order_by("created_at")
-        return Response(EvidenceSummarySerializer(files, many=True).data)
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema is being generated
+            return EvidenceFile.objects.none()
+        files = evidence_policy.files_for(self.request.user, EvidenceAction.VIEW, self.audit)
+        code = self.request.query_params.get("standard")
+        if code is not None:
+            visible = assessment_policy.assessments_for(
+                self.request.user, AssessmentAction.VIEW, self.audit
+            )
+            assessment = (
+                visible.filter(standard__code=code).first()
+                if code.isascii() and code.isalnum() and len(code) <= 8
+                else None
+            )
+            if assessment is None:
+                raise ValidationError(
+                    {"standard": [_("No standard %(code)s in this audit.") % {"code": code[:8]}]}
+                )
+            files = files.filter(links__assessment=assessment)
+        return files.select_related("current_revision").order_by("created_at", "pk")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "standard",
+                str,
+                description="Only the files that support this standard (its code).",
+            )
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         request=EvidenceUploadSerializer,

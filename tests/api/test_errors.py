@@ -25,7 +25,9 @@ LISTS = sorted(
 
 
 def list_url(path: str, world: World) -> str:
-    return path.replace("{institution_id}", str(world.institution_a.pk))
+    return path.replace("{institution_id}", str(world.institution_a.pk)).replace(
+        "{audit_id}", str(world.audit_a.pk)
+    )
 
 
 @pytest.mark.parametrize("path", LISTS)

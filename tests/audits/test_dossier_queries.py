@@ -214,9 +214,35 @@ def test_standards_api_queries_do_not_grow_with_the_dossier(
     urls = [reverse("audit-standards", args=[s.audit.pk]) for s in (small, large)]
     response = assert_constant(*urls, small, large, role, bound=MAX_API)
     body = response.json()
-    assert [row["code"] for row in body] == large.codes
-    assert {row["code"]: len(row["files"]) for row in body} == large.files_per_standard
-    assert all(row["complete"] for row in body)
+    assert body["count"] == len(large.codes)
+    rows = body["results"]
+    assert [row["code"] for row in rows] == large.codes
+    assert {row["code"]: row["file_count"] for row in rows} == large.files_per_standard
+    assert all(row["complete"] for row in rows)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_evidence_api_lists_a_standards_files_a_page_at_a_time(
+    small: Setup, large: Setup, role: str
+) -> None:
+    code = large.codes[0]
+    urls = [
+        f"{reverse('audit-evidence', args=[s.audit.pk])}?standard={s.codes[0]}"
+        for s in (small, large)
+    ]
+    response = assert_constant(*urls, small, large, role, bound=MAX_API)
+    body = response.json()
+    assert body["count"] == large.files_per_standard[code]
+    paged = large.client(role).get(
+        reverse("audit-evidence", args=[large.audit.pk]), {"standard": code, "limit": 4}
+    )
+    assert len(paged.json()["results"]) == 4
+    assert paged.json()["next"]
+    unknown = large.client(role).get(
+        reverse("audit-evidence", args=[large.audit.pk]), {"standard": "ZZ99"}
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["standard"] == ["No standard ZZ99 in this audit."]
 
 
 def test_the_audit_list_shows_each_audits_progress_in_constant_queries(

@@ -801,3 +801,20 @@ def test_the_picker_searches_the_files_not_yet_used_for_the_standard(world: Worl
     assert "No file matches this name." in page_text(client.get(url, {"q": "policy"}))
     assert world.client("coordinator_b").get(url).status_code == 404
     assert client.get(url, {"per_page": "7"}).status_code == 400
+
+
+def test_the_standard_page_shows_its_files_25_at_a_time(world: World) -> None:
+    """A standard with 30 files: 25 on the first page, 5 on the second; its progress still
+    counts them all."""
+    for n in range(29):
+        store(world, f"record-{n:02d}.txt", f"Record {n}".encode())
+    client = world.client("coordinator_a")
+    first = client.get(standard_url(world))
+    second = client.get(standard_url(world), {"page": "2"})
+    assert len(listed_files(first)) == 25
+    assert len(listed_files(second)) == 5
+    assert set(listed_files(first)).isdisjoint(listed_files(second))
+    assert "1\u201325 of 30" in page_text(first)
+    assert 'rel="next"' in first.content.decode()
+    assert len(first.context["progress"].files) == 30
+    assert len(listed_files(client.get(standard_url(world), {"page": "x"}))) == 25
