@@ -5,10 +5,9 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from audits.models import Audit
-from rescue.lists import ListFilterSet
+from rescue.lists import CountryChoices, ListFilterSet, PlainSelect
 from standards.choices import Component, InterventionLevel
 
 
@@ -19,18 +18,26 @@ class AuditListFilter(ListFilterSet):
     component = django_filters.ChoiceFilter(
         field_name="catalogue_version__component",
         choices=Component.choices,
+        widget=PlainSelect,
         label=_("Component"),
         empty_label=_("All components"),
     )
     status = django_filters.ChoiceFilter(
-        choices=Audit.Status.choices, label=_("Status"), empty_label=_("Any status")
+        choices=Audit.Status.choices,
+        widget=PlainSelect,
+        label=_("Status"),
+        empty_label=_("Any status"),
     )
     target_level = django_filters.ChoiceFilter(
-        choices=InterventionLevel.choices, label=_("Level"), empty_label=_("Any level")
+        choices=InterventionLevel.choices,
+        widget=PlainSelect,
+        label=_("Level"),
+        empty_label=_("Any level"),
     )
     country = django_filters.ChoiceFilter(
         field_name="institution__country",
-        choices=list(countries),
+        choices=CountryChoices(),
+        widget=PlainSelect,
         label=_("Country"),
         empty_label=_("All countries"),
     )

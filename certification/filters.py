@@ -4,28 +4,18 @@
 the page size of the house lists (rescue/lists.py). Every choice is a public fact of the
 certificate; none reaches a column the register does not show.
 
-The register page draws its form on every request: its selects are ``PlainSelect`` (Django's
-markup without a template per option), and the country filter's 249 choices are read in the
-active language when drawn and shared, not copied, by the filter set and form each request
-builds. Copied and drawn as Django does, the form was half the register page's time
-(bench/pages.py).
+The register page draws its form on every request: its selects are ``PlainSelect`` and its
+country filter ``CountryChoices`` (rescue/lists.py).
 """
 
-from collections.abc import Iterator
-from html import escape
-from typing import Any
 
 import django_filters
-from django import forms
 from django.db.models import Q, QuerySet
-from django.utils.choices import BaseChoiceIterator
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_filters import rest_framework as filters
 
 from certification.models import Appeal, Certificate, Scheme
-from rescue.lists import ListFilterSet
+from rescue.lists import CountryChoices, ListFilterSet, PlainSelect
 from standards.choices import InterventionLevel, Setting
 
 # The schemes the register lists: an institution's certificates, and a person's certificate of
@@ -35,48 +25,6 @@ REGISTER_STATUSES = [
     (Certificate.Status.ACTIVE.value, _("Valid")),
     (Certificate.Status.SUSPENDED.value, _("Suspended")),
 ]
-
-
-class CountryChoices(BaseChoiceIterator):
-    """Every country, named and ordered in the active language when read (django-countries
-    keeps the sorted list per language). One instance serves every request: a deep copy (each
-    filter set and form makes one of its fields) is the instance itself."""
-
-    def __iter__(self) -> Iterator[tuple[str, str]]:
-        return iter(countries)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> "CountryChoices":
-        return self
-
-
-def _attributes(attrs: dict[str, Any]) -> str:
-    """Django's django/forms/widgets/attrs.html, in Python."""
-    return "".join(
-        f" {escape(str(name))}" if value is True else f' {escape(str(name))}="{escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class PlainSelect(forms.Select):
-    """Django's select (django/forms/widgets/select.html and select_option.html): the same
-    markup, drawn in Python rather than with a template for each option."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        if any(group_name for group_name, _group, _index in widget["optgroups"]):
-            return super().render(name, value, attrs, renderer)
-        options = "".join(
-            f'\n  <option value="{escape(str(option["value"]))}"'
-            f"{_attributes(option['attrs'])}>{escape(str(option['label']))}</option>"
-            for _name, group, _index in widget["optgroups"]
-            for option in group
-        )
-        return mark_safe(  # noqa: S308  # every value above is escaped
-            f'<select name="{escape(name)}"{_attributes(widget["attrs"])}>{options}\n</select>'
-        )
 
 
 class RegisterFilter(filters.FilterSet):

@@ -5,10 +5,9 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from institutions.models import Institution
-from rescue.lists import ListFilterSet
+from rescue.lists import CountryChoices, ListFilterSet, PlainSelect
 from standards.choices import Setting
 
 
@@ -20,10 +19,16 @@ class InstitutionListFilter(ListFilterSet):
         help_text=_("Part of the name."),
     )
     country = django_filters.ChoiceFilter(
-        choices=list(countries), label=_("Country"), empty_label=_("All countries")
+        choices=CountryChoices(),
+        widget=PlainSelect,
+        label=_("Country"),
+        empty_label=_("All countries"),
     )
     setting = django_filters.ChoiceFilter(
-        choices=Setting.choices, label=_("Setting"), empty_label=_("All settings")
+        choices=Setting.choices,
+        widget=PlainSelect,
+        label=_("Setting"),
+        empty_label=_("All settings"),
     )
     ordering = django_filters.OrderingFilter(
         fields=(("name", "name"), ("created_at", "created")),
