@@ -3,8 +3,10 @@ ratings a user may see. Every list is read in a fixed number of queries."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,6 +28,7 @@ from reviews.rules import Refusal, candidate_refusals
 from standards.models import INTERVENTION_LEVEL_FIELDS
 
 OPEN_REVIEW = (Audit.Status.SUBMITTED, Audit.Status.IN_REVIEW)
+FINISHED_REVIEW = (Audit.Status.DECIDED, Audit.Status.CLOSED)
 State = AuditorAssignment.State
 
 
@@ -121,14 +124,30 @@ class ReviewRow:
         )
 
 
-def my_review_list(*, auditor: User) -> list[ReviewRow]:
-    """The auditor's places on review teams, wherever the institution (four queries)."""
+REVIEWS_PER_PAGE = 25
+
+
+def my_reviews_ordered(auditor: User) -> QuerySet[AuditorAssignment]:
+    """The auditor's places on review teams, wherever the institution: the open reviews first
+    (by due date), then the finished ones, newest first."""
     # Across institutions on purpose: the auditor's own assignments, each one checked below.
-    assignments = list(
+    return (
         AuditorAssignment.unscoped.filter(auditor=auditor, ended_at__isnull=True)
         .select_related("audit__institution", "audit__catalogue_version")
-        .order_by("due_on", "-assigned_at")
+        .annotate(
+            finished=Case(
+                When(audit__status__in=FINISHED_REVIEW, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("finished", "due_on", "-assigned_at", "-pk")
     )
+
+
+def review_rows(assignments: Iterable[AuditorAssignment]) -> list[ReviewRow]:
+    """These places with their team, their progress and their audit's size (three queries)."""
+    assignments = list(assignments)
     audit_ids = [a.audit_id for a in assignments]
     teams: dict[int, list[AuditorAssignment]] = {}
     for member in AuditorAssignment.unscoped.filter(
@@ -157,6 +176,12 @@ def my_review_list(*, auditor: User) -> list[ReviewRow]:
         )
         for a in assignments
     ]
+
+
+def my_review_page(*, auditor: User, number: Any) -> tuple[list[ReviewRow], Page[Any]]:
+    """One page of My reviews (``REVIEWS_PER_PAGE``; a number out of range gives the nearest)."""
+    page = Paginator(my_reviews_ordered(auditor), REVIEWS_PER_PAGE).get_page(number)
+    return review_rows(page.object_list), page
 
 
 @dataclass

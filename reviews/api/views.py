@@ -4,9 +4,11 @@ and their consolidation. The same services and the same blind rule as the pages.
 
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -47,7 +49,8 @@ from reviews.selectors import (
     audit_evaluation,
     finding_get,
     finding_list,
-    my_review_list,
+    my_reviews_ordered,
+    review_rows,
     review_standard_rows,
 )
 from reviews.services.consolidation import ConsolidationConflictError, divergence_decide
@@ -70,17 +73,25 @@ def conflict_response(conflict: type[Serializer], exc: Any) -> Response:
     return Response(conflict({"detail": exc.message, "current": exc.current}).data, status=409)
 
 
-class MyReviewListView(APIView):
-    """The user's places on review teams (empty for anyone outside the auditor pool)."""
+class MyReviewListView(generics.ListAPIView):
+    """The user's places on review teams, open reviews first, a page at a time (empty for anyone
+    outside the auditor pool)."""
 
-    @extend_schema(responses={200: ReviewSerializer(many=True)})
-    def get(self, request: Request) -> Response:
-        rows = my_review_list(auditor=request.user) if is_auditor(request.user) else []
-        return Response(ReviewSerializer(rows, many=True).data)
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self) -> QuerySet[AuditorAssignment]:
+        if getattr(self, "swagger_fake_view", False) or not is_auditor(self.request.user):
+            return AuditorAssignment.objects.none()
+        return my_reviews_ordered(self.request.user)  # type: ignore[arg-type]
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = review_rows(page or [])
+        return self.get_paginated_response(ReviewSerializer(rows, many=True).data)
 
 
 def _review_row(request: Request, place: AuditorAssignment) -> dict[str, Any]:
-    rows = [r for r in my_review_list(auditor=request.user) if r.assignment.pk == place.pk]
+    rows = review_rows(my_reviews_ordered(request.user).filter(pk=place.pk))  # type: ignore[arg-type]
     return ReviewSerializer(rows[0]).data if rows else {}
 
 

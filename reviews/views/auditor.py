@@ -23,7 +23,7 @@ from rescue.http import AuthenticatedHttpRequest
 from reviews.forms import AuditorRatingForm, DeclineForm, form_rebase
 from reviews.models import AuditorRating
 from reviews.permissions import ReviewAccess, rate_refusal, review_policy
-from reviews.selectors import StandardRow, audit_evaluation, my_review_list, review_standard_rows
+from reviews.selectors import StandardRow, audit_evaluation, my_review_page, review_standard_rows
 from reviews.services.ratings import RatingConflictError, rating_save, review_complete
 from reviews.services.team import assignment_accept, assignment_decline
 from reviews.views.team import audit_label
@@ -34,8 +34,16 @@ from standards.models import StandardGuidance
 def my_reviews(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_auditor(request.user):
         raise Http404
-    rows = my_review_list(auditor=request.user)
-    return render(request, "reviews/my_reviews.html", {"rows": rows})
+    return _my_reviews_page(request)
+
+
+def _my_reviews_page(request: AuthenticatedHttpRequest, status: int = 200) -> HttpResponse:
+    """My reviews: the open reviews first, 25 a page."""
+    rows, page = my_review_page(auditor=request.user, number=request.GET.get("page"))
+    listing = {"page": page, "querystring": "", "filtered": False}
+    return render(
+        request, "reviews/my_reviews.html", {"rows": rows, "list": listing}, status=status
+    )
 
 
 @login_required
@@ -46,12 +54,7 @@ def invitation_accept(request: AuthenticatedHttpRequest, assignment_id: int) -> 
         assignment_accept(assignment=assignment, user=request.user)
     except ActionRefusedError as exc:
         messages.error(request, exc.message)
-        return render(
-            request,
-            "reviews/my_reviews.html",
-            {"rows": my_review_list(auditor=request.user)},
-            status=400,
-        )
+        return _my_reviews_page(request, status=400)
     messages.success(
         request,
         _("You review the %(audit)s. Start with its first standard.")

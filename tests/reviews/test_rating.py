@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from audits.models import Audit
 from rescue.errors import ActionRefusedError
-from reviews.models import AuditorRating
+from reviews.models import AuditorAssignment, AuditorRating
 from reviews.services.ratings import RatingConflictError, rating_save
 from tests.audits.support import form_errors, page_text, plain_text
+from tests.factories import AuditFactory
 from tests.reviews.conftest import Review
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +276,35 @@ def test_my_reviews_lists_each_audit_with_progress_due_date_team_and_stage(
     assert f"rated 2 of {len(review.codes)}" in page
     assert review.second.email in page
     assert "In review" in page
+
+
+def test_my_reviews_shows_open_reviews_first_25_a_page(review: Review) -> None:
+    """An auditor of many cycles: the open review on top, the finished ones after, 25 a page,
+    on the page and over the API."""
+    review.form_team()
+    for _ in range(26):
+        audit = AuditFactory(
+            institution=review.world.institution_b, status=Audit.Status.CLOSED, target_level=""
+        )
+        AuditorAssignment.objects.create(
+            institution=audit.institution,
+            audit=audit,
+            auditor=review.lead,
+            auditor_email=review.lead.email,
+            role=AuditorAssignment.Role.LEAD,
+            state=AuditorAssignment.State.ACCEPTED,
+        )
+    places = AuditorAssignment.unscoped.filter(auditor=review.lead, ended_at__isnull=True).count()
+    assert places > 26
+    client = review.client(review.lead)
+    first = client.get(reverse("reviews:mine"))
+    rows = first.context["rows"]
+    assert len(rows) == 25
+    assert rows[0].audit == review.audit  # the open review first
+    assert f"25 of {places}" in plain_text(first)
+    second = client.get(reverse("reviews:mine"), {"page": "2"})
+    assert len(second.context["rows"]) == places - 25
+    assert all(row.audit.status == Audit.Status.CLOSED for row in second.context["rows"])
+    api = client.get("/api/v1/reviews/", {"limit": 5}).json()
+    assert api["count"] == places
+    assert api["results"][0]["audit"] == review.audit.pk
