@@ -6,7 +6,7 @@
 from typing import Any
 
 from .base import *
-from .base import MIDDLEWARE, env
+from .base import MIDDLEWARE, env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -16,6 +16,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+postgresql_options(DATABASES["default"])
 
 REDIS_URL = env("REDIS_URL")
 CACHES = {

@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *
-from .base import env
+from .base import env, postgresql_options
 
 DEBUG = False
 SECRET_KEY = env(
@@ -14,7 +14,9 @@ SECRET_KEY = env(
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rescue"),
+    "default": postgresql_options(
+        env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/rescue")
+    ),
 }
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/15")
 # Set by pytest-xdist in each of its workers ("gw0", "gw1", ...).

@@ -73,6 +73,15 @@ def test_the_suite_runs_on_postgresql_and_redis() -> None:
     cache.delete(key)
 
 
+def test_the_applications_postgresql_connections_run_without_jit(db: None) -> None:
+    """Compiling cost more than the pages' queries take (bench/pages.py): off by default."""
+    from django.db import connection  # noqa: PLC0415
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+
+
 def test_celery_is_configured_for_safe_delivery() -> None:
     conf = celery_app.conf
     assert conf.broker_url.startswith("redis://")
