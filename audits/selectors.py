@@ -155,16 +155,17 @@ _LONG_TEXTS = (
 )
 
 
-def dossier_summary(
-    *, audit: Audit, assessments: QuerySet[StandardAssessment]
-) -> list[SectionProgress]:
-    """The dossier by section, each standard with its files counted in the same query and the
-    names of its people: what the dashboard shows, in two queries whatever the number of files."""
+def assessment_summary_list(
+    *, assessments: QuerySet[StandardAssessment], narratives: bool = True
+) -> list[AssessmentSummary]:
+    """Each standard with its live files and flagged files counted in the same query, and the
+    names of its people: two queries whatever the number of files (the dashboard's reading;
+    the standards API's, with the narratives)."""
     live = Q(evidence_links__evidence__deleted_at__isnull=True)
     flagged = revision_flagged_q("evidence_links__evidence__current_revision__")
     rows = (
         assessments.select_related("standard__section")
-        .defer(*_LONG_TEXTS)
+        .defer(*(_LONG_TEXTS[1:] if narratives else _LONG_TEXTS))
         .annotate(
             live_files=Count("evidence_links", filter=live),
             flagged_files=Count("evidence_links", filter=live & flagged),
@@ -179,12 +180,18 @@ def dossier_summary(
     )
     for assessment_id, first, last, email in assigned:
         people.setdefault(assessment_id, []).append(f"{first} {last}".strip() or email)
-    return _by_section(
-        [
-            AssessmentSummary(row, row.live_files, row.flagged_files, people.get(row.pk, []))
-            for row in rows
-        ]
-    )
+    return [
+        AssessmentSummary(row, row.live_files, row.flagged_files, people.get(row.pk, []))
+        for row in rows
+    ]
+
+
+def dossier_summary(
+    *, audit: Audit, assessments: QuerySet[StandardAssessment]
+) -> list[SectionProgress]:
+    """The dossier by section, each standard with its files counted: what the dashboard shows,
+    in two queries whatever the number of files."""
+    return _by_section(assessment_summary_list(assessments=assessments, narratives=False))
 
 
 def flagged_file_list(

@@ -17,7 +17,7 @@ from audits.api.base import AuditScopedMixin, refused
 from audits.api.serializers import AuditSerializer
 from audits.models import StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
-from audits.selectors import assessment_progress_list
+from audits.selectors import assessment_progress_list, assessment_summary_list
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
 from audits.services.seal import DossierSealedError
@@ -91,7 +91,7 @@ class StandardStatusSerializer(serializers.Serializer):
     )
 
     def get_file_count(self, item: Any) -> int:
-        return len(item.files)
+        return int(item.file_count)
 
 
 class StandardStatusListView(AuditScopedMixin, generics.ListAPIView):
@@ -108,7 +108,7 @@ class StandardStatusListView(AuditScopedMixin, generics.ListAPIView):
         visible = assessment_policy.assessments_for(
             self.request.user, AssessmentAction.VIEW, self.audit
         )
-        return assessment_progress_list(audit=self.audit, assessments=visible)
+        return assessment_summary_list(assessments=visible)
 
 
 class SelfRatingSerializer(serializers.Serializer):
