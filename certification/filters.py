@@ -8,7 +8,6 @@ The register page draws its form on every request: its selects are ``PlainSelect
 country filter ``CountryChoices`` (rescue/lists.py).
 """
 
-
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _

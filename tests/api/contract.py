@@ -58,7 +58,7 @@ CHECKS = [
 # API_FUZZ_EXAMPLES give another run:
 #   API_FUZZ_SEED=7 API_FUZZ_EXAMPLES=100 .venv/bin/pytest tests/api
 SEED = int(os.environ.get("API_FUZZ_SEED", "20261201"))
-MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "8"))
 OUTSIDER_EXAMPLES = int(os.environ.get("API_FUZZ_OUTSIDER_EXAMPLES", "4"))
 STATEFUL_EXAMPLES = int(os.environ.get("API_FUZZ_STATEFUL_EXAMPLES", "6"))
 DETERMINISTIC = "API_FUZZ_SEED" not in os.environ
