@@ -374,6 +374,26 @@ def evidence_delete(
     )
 
 
+def _file_to_change(
+    request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
+) -> tuple[Audit, EvidenceFile, str] | HttpResponse:
+    """The file a page of changes is about and the standard it came from (``return_to``, if the
+    user sees it), or the page refusing it: 404 outside reach, 400 sealed, 403 not theirs."""
+    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
+    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
+    code = _visible_code(request, audit, request.GET.get("return_to", ""))
+    if refused := _change_refusal(request, audit, evidence, code):
+        return refused
+    return audit, evidence, code
+
+
+def _back_url(audit: Audit, code: str) -> str:
+    """The standard's page to go back to, else the dossier's."""
+    if code:
+        return reverse("audits:standard", kwargs={"audit_id": audit.pk, "code": code})
+    return reverse("audits:detail", kwargs={"audit_id": audit.pk})
+
+
 @login_required
 def evidence_file_view(
     request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
@@ -382,11 +402,10 @@ def evidence_file_view(
     effective date, the standards it supports (one checkbox per standard the user may edit),
     removal. Reached from the file's row on a standard page (``return_to``), where each of its
     forms leads back."""
-    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
-    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
-    code = _visible_code(request, audit, request.GET.get("return_to", ""))
-    if refused := _change_refusal(request, audit, evidence, code):
-        return refused
+    found = _file_to_change(request, audit_id, evidence_id)
+    if isinstance(found, HttpResponse):
+        return found
+    audit, evidence, code = found
     linked = set(
         evidence.links.filter(institution=audit.institution_id).values_list(
             "assessment_id", flat=True
@@ -397,11 +416,7 @@ def evidence_file_view(
         .select_related("standard")
         .order_by("standard__order")
     )
-    back = (
-        reverse("audits:standard", kwargs={"audit_id": audit.pk, "code": code})
-        if code
-        else reverse("audits:detail", kwargs={"audit_id": audit.pk})
-    )
+    back = _back_url(audit, code)
     context = {
         "audit": audit,
         "file": evidence,
@@ -454,21 +469,16 @@ def standard_reuse_view(
 def _delete_confirmation(
     request: AuthenticatedHttpRequest, audit_id: int, evidence_id: int
 ) -> HttpResponse:
-    audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
-    evidence = evidence_policy.get_or_404(request.user, EvidenceAction.VIEW, audit, evidence_id)
-    code = _visible_code(request, audit, request.GET.get("return_to", ""))
-    if refused := _change_refusal(request, audit, evidence, code):
-        return refused
+    found = _file_to_change(request, audit_id, evidence_id)
+    if isinstance(found, HttpResponse):
+        return found
+    audit, evidence, code = found
     codes = sorted(
         evidence.links.filter(institution=audit.institution_id).values_list(
             "assessment__standard__code", flat=True
         )
     )
-    back = (
-        reverse("audits:standard", kwargs={"audit_id": audit.pk, "code": code})
-        if code
-        else reverse("audits:detail", kwargs={"audit_id": audit.pk})
-    )
+    back = _back_url(audit, code)
     names = {"file": str(evidence), "standards": ", ".join(codes) or "—"}
     return confirmation_page(
         request,
