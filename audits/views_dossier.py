@@ -321,7 +321,7 @@ def standard_detail(request: AuthenticatedHttpRequest, audit_id: int, code: str)
 def standard_rate(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
-    if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
+    if refusal := standard_refusal(request, assessment, AssessmentAction.EDIT):
         return refusal
     form = SelfRatingForm(request.POST, application=audit.is_application)
     if not form.is_valid():
@@ -338,7 +338,7 @@ def standard_rate(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
     return redirect("audits:standard", audit_id=audit.pk, code=code)
 
 
-def _refusal(
+def standard_refusal(
     request: AuthenticatedHttpRequest, assessment: StandardAssessment, action: AssessmentAction
 ) -> HttpResponse | None:
     """The page with the reason when the dossier is sealed (400) or the action is not the
@@ -363,7 +363,7 @@ def _refusal(
 def standard_assignees(request: AuthenticatedHttpRequest, audit_id: int, code: str) -> HttpResponse:
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
-    if refusal := _refusal(request, assessment, AssessmentAction.ASSIGN):
+    if refusal := standard_refusal(request, assessment, AssessmentAction.ASSIGN):
         return refusal
     form = AssigneesForm(request.POST, members=_members(audit))
     if not form.is_valid():
@@ -386,7 +386,7 @@ def standard_link(request: AuthenticatedHttpRequest, audit_id: int, code: str) -
     """Use a file already in the dossier for this standard too."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
-    if refusal := _refusal(request, assessment, AssessmentAction.EDIT):
+    if refusal := standard_refusal(request, assessment, AssessmentAction.EDIT):
         return refusal
     form = ReuseForm(
         request.POST, files=evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)

@@ -118,8 +118,8 @@ def profile(pages: Pages, which: str, runs: int) -> None:
     stats.sort_stats("tottime").print_stats(30)
 
 
-def query_list(pages: Pages, which: str) -> None:
-    """Each query of one page with its time, as the database connection measured it."""
+def captured(pages: Pages, which: str) -> list[dict[str, str]]:
+    """The queries of one page (the first whose name holds ``which``), asked once warm."""
     from django.db import connection  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
@@ -127,9 +127,15 @@ def query_list(pages: Pages, which: str) -> None:
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
-    for query in queries.captured_queries:
+    return list(queries.captured_queries)
+
+
+def query_list(pages: Pages, which: str) -> None:
+    """Each query of one page with its time, as the database connection measured it."""
+    queries = captured(pages, which)
+    for query in queries:
         print(f"{float(query['time']) * 1000:6.2f} ms  {query['sql'][:300]}")
-    total = sum(float(query["time"]) for query in queries.captured_queries)
+    total = sum(float(query["time"]) for query in queries)
     print(f"{len(queries)} queries, {total * 1000:.1f} ms")
 
 
@@ -295,13 +301,8 @@ def key_pages(world: dict[str, Any]) -> Pages:
 def explain(pages: Pages, which: str) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of each of one page's queries taking over 2 ms."""
     from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    client, url = next(page for name, page in pages.items() if which in name)
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    for query in queries.captured_queries:
+    for query in captured(pages, which):
         if float(query["time"]) < 0.002:
             continue
         print(f"--- {float(query['time']) * 1000:.1f} ms: {query['sql'][:400]}")

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audits.models import Audit
 from audits.permissions import AssessmentAction, AuditAction, assessment_policy, audit_policy
 from audits.services.seal import SEALED_MESSAGE
-from audits.views_dossier import dashboard_page, standard_page
+from audits.views_dossier import dashboard_page, standard_page, standard_refusal
 from evidence import services
 from evidence.filters import ReusableFileFilter
 from evidence.forms import EffectiveDateForm, LinksForm, ReplaceForm, UploadForm
@@ -440,12 +440,8 @@ def standard_reuse_view(
     to it yet), searched by name, 25 a page; each one's button links it (``standard_link``)."""
     audit = audit_policy.get_or_404(request.user, AuditAction.VIEW, audit_id)
     assessment = assessment_policy.get_or_404(request.user, AssessmentAction.VIEW, audit, code)
-    if audit.is_sealed:
-        messages.error(request, SEALED_MESSAGE)
-        return standard_page(request, assessment, status=400)
-    if not assessment_policy.can(request.user, AssessmentAction.EDIT, assessment):
-        messages.error(request, _("You can read this standard but not change it."))
-        return standard_page(request, assessment, status=403)
+    if refusal := standard_refusal(request, assessment, AssessmentAction.EDIT):
+        return refusal
     files = (
         evidence_policy.files_for(request.user, EvidenceAction.CHANGE, audit)
         .exclude(links__assessment=assessment)
