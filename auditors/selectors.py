@@ -1,13 +1,19 @@
+from collections import Counter
+from collections.abc import Iterable
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.models import User
 from accounts.permissions import PERM_ACT_AS_AUDITOR
 from auditors.models import ConflictOfInterest
+from audits.models import Audit
 from reviews.models import AuditorAssignment
+from reviews.selectors import OPEN_REVIEW
 
 
 def auditor_pool() -> QuerySet[User]:
-    """Everyone who may be assigned audits, with their profile, conflicts and current load."""
+    """Everyone who may be assigned audits, with their profile and conflicts (their load:
+    ``auditor_load_attach``, for the page shown)."""
     app_label, codename = PERM_ACT_AS_AUDITOR.split(".")
     holds_permission = Q(
         groups__permissions__codename=codename,
@@ -26,13 +32,33 @@ def auditor_pool() -> QuerySet[User]:
                 queryset=ConflictOfInterest.objects.select_related("institution"),
             )
         )
-        .annotate(
-            active_assignments=Count(
-                "audit_assignments", filter=Q(audit_assignments__ended_at__isnull=True)
-            )
-        )
         .order_by("email")
     )
+
+
+def auditor_load_attach(auditors: Iterable[User]) -> list[User]:
+    """The page's auditors, each with their current load: ``active_assignments``, their places on
+    the teams of audits not yet closed, and ``open_reviews``, those of audits submitted or in
+    review. Counted in one grouped query for the page's auditors alone, never for the pool."""
+    auditors = list(auditors)
+    # Across institutions on purpose: the auditors' own places, counted, nothing else read.
+    places = (
+        AuditorAssignment.unscoped.filter(auditor__in=auditors, ended_at__isnull=True)
+        .exclude(audit__status=Audit.Status.CLOSED)
+        .values_list("auditor_id", "audit__status")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    active: Counter[int] = Counter()
+    reviewing: Counter[int] = Counter()
+    for auditor_id, status, count in places:
+        active[auditor_id] += count
+        if status in OPEN_REVIEW:
+            reviewing[auditor_id] += count
+    for auditor in auditors:
+        auditor.active_assignments = active[auditor.pk]  # type: ignore[attr-defined]
+        auditor.open_reviews = reviewing[auditor.pk]  # type: ignore[attr-defined]
+    return auditors
 
 
 def auditor_conflict_list(*, auditor: User) -> QuerySet[ConflictOfInterest]:

@@ -11,7 +11,12 @@ from accounts.permissions import is_auditor, is_platform_admin
 from auditors import services
 from auditors.filters import AuditorPoolFilter
 from auditors.forms import AuditorProfileForm, ConflictForm
-from auditors.selectors import auditor_assignment_list, auditor_conflict_list, auditor_pool
+from auditors.selectors import (
+    auditor_assignment_list,
+    auditor_conflict_list,
+    auditor_load_attach,
+    auditor_pool,
+)
 from rescue.errors import ActionRefusedError
 from rescue.http import AuthenticatedHttpRequest
 from rescue.lists import list_page
@@ -83,4 +88,5 @@ def auditor_pool_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_platform_admin(request.user):
         raise Http404
     listing = list_page(request, AuditorPoolFilter(request.GET, queryset=auditor_pool()))
+    listing.page.object_list = auditor_load_attach(listing.page.object_list)
     return render(request, "auditors/auditor_pool.html", {"list": listing}, status=listing.status)

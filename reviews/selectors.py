@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -41,20 +41,6 @@ def team_list(*, audit: Audit) -> list[AuditorAssignment]:
     )
     return sorted(
         members, key=lambda a: (a.ended_at is not None, a.role, -a.assigned_at.timestamp())
-    )
-
-
-def candidates_annotate(users: QuerySet[User]) -> QuerySet[User]:
-    """The pool (``auditor_pool``: profiles and conflicts already joined) with each auditor's
-    open reviews: places on teams of audits submitted or in review (the workload)."""
-    return users.annotate(
-        open_reviews=Count(
-            "audit_assignments",
-            filter=Q(
-                audit_assignments__ended_at__isnull=True,
-                audit_assignments__audit__status__in=OPEN_REVIEW,
-            ),
-        )
     )
 
 

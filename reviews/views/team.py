@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from auditors.filters import AuditorPoolFilter
-from auditors.selectors import auditor_pool
+from auditors.selectors import auditor_load_attach, auditor_pool
 from audits.models import Audit
 from audits.permissions import AuditAction, audit_policy
 from audits.services.closure import audit_close as audit_close_service
@@ -21,7 +21,7 @@ from rescue.lists import list_page
 from reviews.forms import TeamAssignForm
 from reviews.models import AuditorAssignment
 from reviews.permissions import team_active
-from reviews.selectors import candidates_annotate, candidates_for, team_list
+from reviews.selectors import candidates_for, team_list
 from reviews.services import team as services
 
 
@@ -44,12 +44,10 @@ def team_page(
         "team_open": audit.status in services.TEAM_OPEN,
     }
     if can[AuditAction.ASSIGN_AUDITORS]:
-        listing = list_page(
-            request,
-            AuditorPoolFilter(request.GET, queryset=candidates_annotate(auditor_pool())),
-        )
+        listing = list_page(request, AuditorPoolFilter(request.GET, queryset=auditor_pool()))
+        listing.page.object_list = auditor_load_attach(listing.page.object_list)
         context["list"] = listing
-        context["candidates"] = candidates_for(audit=audit, users=list(listing.page.object_list))
+        context["candidates"] = candidates_for(audit=audit, users=listing.page.object_list)
         status = max(status, listing.status)
     return render(request, "reviews/team.html", context, status=status)
 

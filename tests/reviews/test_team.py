@@ -21,7 +21,8 @@ from reviews.services.team import (
 )
 from standards.choices import Component
 from tests.audits.support import form_errors, plain_text
-from tests.factories import UserFactory
+from tests.factories import AuditFactory, UserFactory
+from tests.factories.reviews import review_place_grant
 from tests.reviews.conftest import Review, qualify
 
 pytestmark = pytest.mark.django_db
@@ -306,6 +307,47 @@ def test_the_candidate_list_reads_in_constant_queries(
 
 
 MAX_TEAM_PAGE = 24
+
+
+def test_each_auditors_load_counts_their_current_places_only(review: Review) -> None:
+    """The candidate list's open reviews are the places on audits submitted or in review; the
+    pool's open audits, the places on audits not closed. Ended places count nowhere."""
+    client = review.client(review.admin)
+
+    def load() -> tuple[dict[str, int], dict[str, int]]:
+        candidates = client.get(review.url("reviews:team")).context["candidates"]
+        pool = client.get(reverse("auditors:pool")).context["list"].page.object_list
+        return (
+            {c.user.email: c.user.open_reviews for c in candidates},
+            {auditor.email: auditor.active_assignments for auditor in pool},
+        )
+
+    reviews_before, open_before = load()
+    review.form_team()
+    decided = AuditFactory(
+        institution=review.world.institution_b,
+        catalogue_version=review.audit.catalogue_version,
+        status=Audit.Status.DECIDED,
+    )
+    review_place_grant(audit=decided, auditor=review.lead, assigned_by=review.admin)
+    withdrawn = AuditFactory(
+        institution=review.world.institution_b,
+        catalogue_version=review.audit.catalogue_version,
+        status=Audit.Status.IN_REVIEW,
+    )
+    place = review_place_grant(audit=withdrawn, auditor=review.lead, assigned_by=review.admin)
+    assignment_withdraw(assignment=place, ended_by=review.admin)
+
+    reviews, open_audits = load()
+    lead, second, stranger = review.lead.email, review.second.email, review.stranger.email
+    # this audit's review counts; the decided audit is no review, the withdrawn place nothing
+    assert reviews[lead] == reviews_before[lead] + 1
+    assert reviews[second] == reviews_before[second] + 1
+    assert reviews[stranger] == reviews_before[stranger] == 0
+    assert open_audits[lead] == open_before[lead] + 2  # in review and decided
+    assert open_audits[stranger] == open_before[stranger] == 0
+    audit_close(audit=decided, closed_by=review.admin)
+    assert load()[1][lead] == open_before[lead] + 1
 
 
 def test_a_conflict_declared_by_the_last_one_not_done_starts_the_consolidation(
