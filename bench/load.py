@@ -5,14 +5,20 @@ On the platform-sized database of ``bench/seed_scale.py`` (run it first), this s
 1. signs in the benchmark's cast (ERNST admin, the large dossier's coordinator and contributor,
    a lead auditor, a certified peer supporter) and writes their sessions and journeys for
    ``bench/locustfile.py``; the anonymous visitors walk the public register;
-2. starts gunicorn (``--workers``, default 2, as production's web container) with the
+2. starts gunicorn with production's configuration (``rescue/gunicorn_conf.py``: the
+   application preloaded, two threads a worker) and ``--workers`` workers (default 2), with the
    production-like settings of this machine: debug off, persistent connections
    (``DATABASE_CONN_MAX_AGE=60``), PostgreSQL's JIT off for the web's connections;
-3. runs locust headless: ``--users`` users (default 50), each asking one page a second, so 50
-   requests a second offered, for ``--duration`` seconds (default 60) and at most 1.1 times as
-   many requests as that; the mix by weight: coordinators 3, contributors 2, auditors 2,
-   admins 1, anonymous register visitors 2;
-4. prints per page and for the whole run the request count, the rate achieved, p50, p95, p99
+3. warms the workers, as a server that has been up a while is: every page of every journey
+   asked ``WARM_ROUNDS`` times over as many connections as there are workers and threads. These
+   answers are not counted (a cold worker compiles each template and opens its connection on
+   its first requests);
+4. runs locust headless: ``--users`` users (default 50), each asking one page a second at a
+   random point of the second (open-loop: see ``bench/locustfile.py``), so 50 requests a second
+   offered, for ``--duration`` seconds (default 60) and at most 1.1 times as many requests as
+   that; the mix by weight: coordinators 3, contributors 2, auditors 2, admins 1, anonymous
+   register visitors 2;
+5. prints per page and for the whole run the request count, the rate achieved, p50, p95, p99
    and the error rate (anything but a 200 is an error), from locust's CSV.
 
 Goal: p95 under 100 ms and no error.
@@ -84,12 +90,16 @@ def serve(database_url: str, port: int, workers: int, log: Path) -> subprocess.P
         [
             str(BIN / "gunicorn"),
             "rescue.wsgi:application",
+            "--config",
+            str(ROOT / "rescue" / "gunicorn_conf.py"),
             "--workers",
             str(workers),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--access-logfile",
+            str(log.with_name("access.log")),
         ],
         cwd=ROOT,
         env=env,
@@ -107,6 +117,35 @@ def serve(database_url: str, port: int, workers: int, log: Path) -> subprocess.P
             time.sleep(0.5)
     server.terminate()
     raise SystemExit(f"gunicorn did not answer on port {port}:\n{log.read_text()}")
+
+
+WARM_ROUNDS = 3
+
+
+def warm(roles: dict[str, Any], port: int, connections: int) -> int:
+    """Ask every page of every journey ``WARM_ROUNDS`` times, ``connections`` at a time, each as
+    its role; the number of answers (anything but a 200 stops the run)."""
+    from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+    asks = [
+        (spec["cookie"], url)
+        for _round in range(WARM_ROUNDS)
+        for spec in roles.values()
+        for _name, url in spec["pages"]
+    ]
+
+    def ask(cookie_url: tuple[str, str]) -> None:
+        cookie, url = cookie_url
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{url}")
+        if cookie:
+            request.add_header("Cookie", f"sessionid={cookie}")
+        with urllib.request.urlopen(request) as answer:  # noqa: S310 - loopback
+            if answer.status != 200:
+                raise SystemExit(f"{url} answered {answer.status} while warming up")
+
+    with ThreadPoolExecutor(max_workers=connections) as pool:
+        list(pool.map(ask, asks))
+    return len(asks)
 
 
 def report(stats: Path, duration: float) -> bool:
@@ -141,14 +180,17 @@ def main() -> None:
     settings.ALLOWED_HOSTS = ["*"]
     work = Path(tempfile.mkdtemp(prefix="rescue-load-"))
     spec = work / "spec.json"
+    roles = journeys()
     spec.write_text(
         json.dumps(
-            {"roles": journeys(), "max_requests": int(args.users * args.duration * 1.1)},
-            indent=1,
+            {"roles": roles, "max_requests": int(args.users * args.duration * 1.1)}, indent=1
         )
     )
     server = serve(args.database_url, args.port, args.workers, work / "gunicorn.log")
     try:
+        threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+        warmed = warm(roles, args.port, args.workers * threads)
+        print(f"warm-up: {warmed} requests, not counted")
         started = time.monotonic()
         subprocess.run(
             [

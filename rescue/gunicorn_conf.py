@@ -8,6 +8,10 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 # Uploads stream to storage; keep request bodies off the worker's memory as much as gunicorn can.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - gunicorn's heartbeat files, not data
+# The application is imported once, before the workers are forked: a worker (the first ones, and
+# each that replaces one after max_requests) starts warm instead of importing Django and every
+# app on its first request (900 ms on the benchmark machine, bench/load.py).
+preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in ("1", "true", "yes")
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = 100
 accesslog = "-"
