@@ -368,7 +368,7 @@ def _accept_with_new_account(
         except ActionRefusedError as exc:
             context["problem"] = exc.message
             return render(request, "institutions/invitation_accept.html", context, status=400)
-        login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, membership.user, backend="accounts.backends.ModelBackend")
         messages.success(
             request,
             _("Welcome to RESCUE Audit. You have joined %(institution)s.")

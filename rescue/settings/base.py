@@ -123,7 +123,10 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out login before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, reading a user's permissions in one query (accounts/backends.py).
+    # A session names the backend that signed it in: those signed in through Django's own
+    # (before this one) are asked to sign in again, once.
+    "accounts.backends.ModelBackend",
     # Object permissions (an auditor's access to the audits assigned to them).
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -163,6 +166,10 @@ TWO_FACTOR_EXEMPT_URL_NAMES = [
     "invitation_accept",
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Sessions are kept in the database and read through the cache (Redis in production, shared by
+# the web replicas): a signed-in page reads its session without a query. Signing out deletes
+# both.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
