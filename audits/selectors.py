@@ -186,6 +186,33 @@ def assessment_summary_list(
     ]
 
 
+def assessment_summary(*, assessment: StandardAssessment) -> AssessmentSummary:
+    """One standard with its live files and those flagged counted in one query, for its own
+    page: its readiness without loading its files (the page shows them a page at a time,
+    ``assessment_live_files``)."""
+    live = Q(evidence__deleted_at__isnull=True)
+    counts = (
+        EvidenceLink.objects.for_institution(assessment.institution_id)
+        .filter(assessment=assessment)
+        .aggregate(
+            live=Count("pk", filter=live),
+            flagged=Count("pk", filter=live & revision_flagged_q("evidence__current_revision__")),
+        )
+    )
+    return AssessmentSummary(assessment, counts["live"], counts["flagged"])
+
+
+def assessment_live_files(*, assessment: StandardAssessment) -> QuerySet[EvidenceFile]:
+    """The standard's live files with their current revision, oldest first (as the dossier
+    lists them), to be read a page at a time."""
+    return (
+        EvidenceFile.objects.for_institution(assessment.institution_id)
+        .filter(links__assessment=assessment, deleted_at__isnull=True)
+        .select_related("current_revision")
+        .order_by("created_at", "pk")
+    )
+
+
 def dossier_summary(
     *, audit: Audit, assessments: QuerySet[StandardAssessment]
 ) -> list[SectionProgress]:

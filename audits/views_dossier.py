@@ -30,7 +30,8 @@ from audits.permissions import (
     audit_policy,
 )
 from audits.selectors import (
-    assessment_progress_list,
+    assessment_live_files,
+    assessment_summary,
     audit_event_list,
     audit_progress_annotate,
     dossier_summary,
@@ -254,19 +255,15 @@ def standard_page(
 ) -> HttpResponse:
     audit = assessment.audit
     user = request.user
-    [progress] = assessment_progress_list(
-        audit=audit,
-        assessments=assessment_policy.assessments_for(user, AssessmentAction.VIEW, audit).filter(
-            pk=assessment.pk
-        ),
-    )
+    progress = assessment_summary(assessment=assessment)
     can_edit = assessment_policy.can(user, AssessmentAction.EDIT, assessment)
     can_assign = assessment_policy.can(user, AssessmentAction.ASSIGN, assessment)
     changeable_files = evidence_policy.files_for(user, EvidenceAction.CHANGE, audit)
     # Each file's changes are on its own page, and the files this standard could use too are
     # picked on a searchable list: the page's size follows this standard's files only.
-    # The standard's files, FILES_PER_PAGE at a time (its progress counts them all).
-    files_page = Paginator(progress.files, FILES_PER_PAGE).get_page(request.GET.get("page"))
+    # The standard's files, FILES_PER_PAGE at a time (its progress counts them all in SQL).
+    files = assessment_live_files(assessment=assessment)
+    files_page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(files_page.object_list)
     changeable = set(
         changeable_files.filter(pk__in=[f.pk for f in shown]).values_list("pk", flat=True)
