@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
+from rescue.choices import ChoiceLabels
+
 
 class UserManager(BaseUserManager["User"]):
     """Users are identified by their e-mail address; there is no username."""
@@ -31,7 +33,7 @@ class UserManager(BaseUserManager["User"]):
         return self._create_user(email, password, **extra_fields)
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person who signs in: coordinator, contributor, auditor or ERNST admin.
 
     What a user may do comes from institution memberships, audit assignments and platform groups,

@@ -5,10 +5,11 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from institutions.models import Institution
+from rescue.choices import ChoiceLabels
 from standards.choices import Component
 
 
-class AuditorProfile(models.Model):
+class AuditorProfile(ChoiceLabels, models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="auditor_profile"
     )
@@ -36,7 +37,7 @@ class AuditorProfile(models.Model):
         return [str(names.get(code, code)) for code in self.components]
 
 
-class ConflictOfInterest(models.Model):
+class ConflictOfInterest(ChoiceLabels, models.Model):
     """An auditor's declaration that they must not audit an institution."""
 
     auditor = models.ForeignKey(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audits.models import Audit
 from institutions.tenancy import TenantOwnedModel
+from rescue.choices import ChoiceLabels
 from standards.choices import InterventionLevel, Setting
 from standards.models import CatalogueVersion
 
@@ -115,7 +116,7 @@ SCHEME_CODES = {
 }
 
 
-class CertificateSequence(models.Model):
+class CertificateSequence(ChoiceLabels, models.Model):
     """The last number given per scheme and year; read under a row lock in the transaction that
     issues the certificate, so numbers have no gaps and no duplicates."""
 

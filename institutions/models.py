@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from institutions.tenancy import TenantOwnedModel
+from rescue.choices import ChoiceLabels
 from standards.choices import Setting
 
 
-class Institution(models.Model):
+class Institution(ChoiceLabels, models.Model):
     """A health or care institution applying for RESCUE certification. It is the tenant."""
 
     name = models.CharField(max_length=200)
@@ -36,7 +37,7 @@ class Institution(models.Model):
         return self.name
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     """A user acting for an institution in a role."""
 
     class Role(models.TextChoices):

@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any, Self
 from django.core import checks
 from django.db import models
 
+from rescue.choices import ChoiceLabels
+
 if TYPE_CHECKING:
     from institutions.models import Institution
 
@@ -143,7 +145,7 @@ def _is_tenant_root_or_data(obj: object) -> bool:
     return isinstance(obj, Institution | TenantOwnedModel)
 
 
-class TenantOwnedModel(models.Model):
+class TenantOwnedModel(ChoiceLabels, models.Model):
     """Base of every model that belongs to one institution."""
 
     institution = models.ForeignKey(

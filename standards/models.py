@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
 
+from rescue.choices import ChoiceLabels
 from standards.choices import CODE_PREFIX, Component, ErnstLevel, InterventionLevel, Level, Setting
 
 SHARE_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]
@@ -28,7 +29,7 @@ def _share_field(help_text: str) -> models.DecimalField:
     )
 
 
-class CatalogueVersion(models.Model):
+class CatalogueVersion(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         ACTIVE = "active", "Active"
@@ -94,7 +95,7 @@ class CatalogueVersion(models.Model):
         return CODE_PREFIX[Component(self.component)]
 
 
-class Section(models.Model):
+class Section(ChoiceLabels, models.Model):
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.CASCADE, related_name="sections"
     )
@@ -132,7 +133,7 @@ SETTING_FIELDS = {
 }
 
 
-class Standard(models.Model):
+class Standard(ChoiceLabels, models.Model):
     catalogue_version = models.ForeignKey(
         CatalogueVersion, on_delete=models.CASCADE, related_name="standards"
     )
@@ -214,7 +215,7 @@ class Standard(models.Model):
         return "core" if self.is_core else ""
 
 
-class StandardGuidance(models.Model):
+class StandardGuidance(ChoiceLabels, models.Model):
     """Setting-specific guidance on how a standard is met (optional)."""
 
     standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="guidance")
