@@ -5,6 +5,7 @@ whatever the number of ways, and no scan of every audit testing them all row by 
 
 import pytest
 
+from audits.filters import AuditListFilter
 from audits.models import Audit
 from audits.permissions import AuditAction, audit_policy
 from institutions.models import Membership
@@ -60,3 +61,12 @@ def test_following_adds_the_applications_of_the_institutions_coordinated(world: 
         user=contributor, institution=other.institution, role=Membership.Role.CONTRIBUTOR
     )
     assert other in audit_policy.audits_for(contributor, AuditAction.VIEW)
+
+
+def test_the_audit_list_order_is_an_index() -> None:
+    """The list's default order, newest first, is the order of an index of audits: a page of
+    them is read off it, not sorted out of every audit of the platform."""
+    listed = AuditListFilter({}, queryset=Audit.unscoped.all()).qs.query.order_by
+    indexes = {tuple(index.fields) for index in Audit._meta.indexes}
+    assert tuple(listed) == ("-created_at", "-pk")
+    assert ("-created_at", "-id") in indexes
