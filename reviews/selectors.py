@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -116,18 +116,17 @@ REVIEWS_PER_PAGE = 25
 def my_reviews_ordered(auditor: User) -> QuerySet[AuditorAssignment]:
     """The auditor's places on review teams, wherever the institution: the open reviews first
     (by due date), then the finished ones, newest first."""
+    finished = Q(audit__status__in=FINISHED_REVIEW)
     # Across institutions on purpose: the auditor's own assignments, each one checked below.
     return (
         AuditorAssignment.unscoped.filter(auditor=auditor, ended_at__isnull=True)
         .select_related("audit__institution", "audit__catalogue_version")
         .annotate(
-            finished=Case(
-                When(audit__status__in=FINISHED_REVIEW, then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+            finished=Case(When(finished, then=Value(1)), default=Value(0)),
+            # The due date orders the open reviews only: a finished one's is of no interest.
+            open_due=Case(When(finished, then=None), default=F("due_on")),
         )
-        .order_by("finished", "due_on", "-assigned_at", "-pk")
+        .order_by("finished", "open_due", "-assigned_at", "-pk")
     )
 
 

@@ -17,7 +17,7 @@ from audits.api.base import AuditScopedMixin, refused
 from audits.api.serializers import AuditSerializer
 from audits.models import StandardAssessment
 from audits.permissions import AssessmentAction, assessment_policy
-from audits.selectors import assessment_progress_list, assessment_summary_list
+from audits.selectors import assessment_summary, assessment_summary_list
 from audits.services.applications import audit_create
 from audits.services.assessments import assessment_self_rate
 from audits.services.seal import DossierSealedError
@@ -141,13 +141,12 @@ class SelfRatingView(AuditScopedMixin, APIView):
             )
         except ActionRefusedError as exc:
             raise refused(exc) from None
-        [item] = assessment_progress_list(
-            audit=self.audit,
-            assessments=StandardAssessment.objects.for_institution(
-                self.audit.institution_id
-            ).filter(pk=assessment.pk),
+        saved = (
+            StandardAssessment.objects.for_institution(self.audit.institution_id)
+            .select_related("standard__section")
+            .get(pk=assessment.pk)
         )
-        return Response(StandardStatusSerializer(item).data)
+        return Response(StandardStatusSerializer(assessment_summary(assessment=saved)).data)
 
 
 class EvidenceUploadSerializer(serializers.Serializer):

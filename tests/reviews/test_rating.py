@@ -1,10 +1,12 @@
 """Rating a standard: the form, versions and the 409 that loses nothing, completion."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import close_old_connections
 from django.urls import reverse
+from django.utils import timezone
 
 from audits.models import Audit
 from rescue.errors import ActionRefusedError
@@ -282,17 +284,21 @@ def test_my_reviews_shows_open_reviews_first_25_a_page(review: Review) -> None:
     """An auditor of many cycles: the open review on top, the finished ones after, 25 a page,
     on the page and over the API."""
     review.form_team()
-    for _ in range(26):
+    for n in range(26):
         audit = AuditFactory(
             institution=review.world.institution_b, status=Audit.Status.CLOSED, target_level=""
         )
-        AuditorAssignment.objects.create(
+        place = AuditorAssignment.objects.create(
             institution=audit.institution,
             audit=audit,
             auditor=review.lead,
             auditor_email=review.lead.email,
             role=AuditorAssignment.Role.LEAD,
             state=AuditorAssignment.State.ACCEPTED,
+            due_on=timezone.localdate() - timedelta(days=380 - n),  # the older, the sooner due
+        )
+        AuditorAssignment.objects.for_institution(audit.institution_id).filter(pk=place.pk).update(
+            assigned_at=timezone.now() - timedelta(days=400 - n)
         )
     places = AuditorAssignment.unscoped.filter(auditor=review.lead, ended_at__isnull=True).count()
     assert places > 26
@@ -305,6 +311,13 @@ def test_my_reviews_shows_open_reviews_first_25_a_page(review: Review) -> None:
     second = client.get(reverse("reviews:mine"), {"page": "2"})
     assert len(second.context["rows"]) == places - 25
     assert all(row.audit.status == Audit.Status.CLOSED for row in second.context["rows"])
+    # the finished ones newest first, whatever their due dates
+    finished = [row.assignment for row in rows[1:]] + [
+        row.assignment for row in second.context["rows"]
+    ]
+    assert [a.assigned_at for a in finished] == sorted(
+        (a.assigned_at for a in finished), reverse=True
+    )
     api = client.get("/api/v1/reviews/", {"limit": 5}).json()
     assert api["count"] == places
     assert api["results"][0]["audit"] == review.audit.pk
