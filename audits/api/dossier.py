@@ -108,7 +108,7 @@ class StandardStatusListView(AuditScopedMixin, generics.ListAPIView):
         visible = assessment_policy.assessments_for(
             self.request.user, AssessmentAction.VIEW, self.audit
         )
-        return assessment_summary_list(assessments=visible)
+        return assessment_summary_list(audit=self.audit, assessments=visible)
 
 
 class SelfRatingSerializer(serializers.Serializer):

@@ -317,3 +317,59 @@ def test_the_dashboards_counted_reading_agrees_with_the_files_it_counts(large: S
     assert not any(item.flagged for item in counted)
     assert [s.flagged for s in counted] == [w.flagged for w in full]
     assert flagged_file_list(audit=audit, assessments=assessments) == []
+
+
+def test_flagged_files_are_counted_by_their_current_revision_within_the_institution(
+    large: Setup,
+) -> None:
+    """``flagged_files`` counts each standard's live files whose current revision is flagged:
+    a file whose earlier revision was flagged but whose current one is clean is not counted, a
+    deleted flagged file is not, and another institution's flagged revisions never are."""
+    audit = large.audit
+    assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
+        audit=audit
+    )
+    first = assessments.order_by("standard__order")[0]
+    files = list(
+        EvidenceFile.objects.for_institution(audit.institution_id)
+        .filter(links__assessment=first, deleted_at__isnull=True)
+        .select_related("current_revision")
+        .order_by("pk")
+    )
+    assert len(files) >= 3
+    # file-0 is flagged already; a second file of the standard becomes flagged too.
+    second = files[1].current
+    EvidenceRevision.unscoped.filter(pk=second.pk).update(personal_data_findings=[FINDING])
+    # A third file: flagged at revision 1, clean at its current revision 2.
+    third = files[2]
+    clean = EvidenceRevision.objects.create(
+        institution_id=audit.institution_id,
+        evidence=third,
+        number=2,
+        file="evidence/clean.pdf",
+        original_name="clean.pdf",
+        size=10,
+        sha256="0" * 64,
+        mime_type="application/pdf",
+        kind="pdf",
+        uploaded_by_email="coord@example.org",
+    )
+    EvidenceRevision.unscoped.filter(pk=third.current.pk).update(personal_data_findings=[FINDING])
+    EvidenceFile.unscoped.filter(pk=third.pk).update(current_revision=clean)
+    # Another institution's flagged file, whose revision id the counts must not reach.
+    other = build(standards=3, files_each=1, links_each=1)
+    EvidenceRevision.unscoped.filter(evidence__audit=other.audit).update(
+        personal_data_findings=[FINDING]
+    )
+
+    def flagged_of_first() -> int:
+        summary = dossier_summary(audit=audit, assessments=assessments)
+        return next(
+            i for s in summary for i in s.items if i.assessment.pk == first.pk
+        ).flagged_files
+
+    assert flagged_of_first() == 2
+    EvidenceFile.objects.for_institution(audit.institution_id).filter(pk=files[1].pk).update(
+        deleted_at=audit.created_at
+    )
+    assert flagged_of_first() == 1
