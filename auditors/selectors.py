@@ -1,7 +1,8 @@
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Count, Prefetch, QuerySet
 
 from accounts.models import User
 from accounts.permissions import PERM_ACT_AS_AUDITOR
@@ -13,18 +14,23 @@ from reviews.selectors import OPEN_REVIEW
 
 def auditor_pool() -> QuerySet[User]:
     """Everyone who may be assigned audits, with their profile and conflicts (their load:
-    ``auditor_load_attach``, for the page shown)."""
+    ``auditor_load_attach``, for the page shown).
+
+    The permission is held through a group or directly: each way is read through its own
+    table's index and the two sets of ids are put together (``UNION ALL``), never one scan of
+    every user joined to both their groups' permissions and their own (OR across the joins):
+    counted 1.5 -> 0.5 ms, a page of 25 1.4 -> 0.9 ms (bench/pages.py's platform)."""
     app_label, codename = PERM_ACT_AS_AUDITOR.split(".")
-    holds_permission = Q(
-        groups__permissions__codename=codename,
-        groups__permissions__content_type__app_label=app_label,
-    ) | Q(
-        user_permissions__codename=codename,
-        user_permissions__content_type__app_label=app_label,
+    permission = Permission.objects.filter(
+        codename=codename, content_type__app_label=app_label
+    ).values("pk")
+    groups = Group.permissions.through.objects.filter(permission__in=permission).values("group_id")
+    through_group = User.groups.through.objects.filter(group_id__in=groups).values("user_id")
+    directly = User.user_permissions.through.objects.filter(permission__in=permission).values(
+        "user_id"
     )
-    pool_ids = User.objects.filter(holds_permission, is_active=True).values("pk")
     return (
-        User.objects.filter(pk__in=pool_ids)
+        User.objects.filter(pk__in=through_group.union(directly, all=True), is_active=True)
         .select_related("auditor_profile")
         .prefetch_related(
             Prefetch(
