@@ -250,6 +250,12 @@ class AssessmentAction(StrEnum):
     ASSIGN = "assign"  # choose who works on a standard
 
 
+class _Reach(StrEnum):
+    ALL = "all"
+    ASSIGNED = "assigned"
+    NONE = "none"
+
+
 class AssessmentPolicy:
     """Coordinators reach every standard of their audits; a contributor only the standards
     assigned to them; assigned auditors and ERNST admins read every standard."""
@@ -260,21 +266,32 @@ class AssessmentPolicy:
         assessments = StandardAssessment.objects.for_institution(audit.institution_id).filter(
             audit=audit
         )
+        reach = self._reach(user, action, audit)
+        if reach == _Reach.NONE:
+            return assessments.none()
+        if reach == _Reach.ASSIGNED:
+            return assessments.filter(assignees=user)
+        return assessments
+
+    @staticmethod
+    def _reach(user: Any, action: AssessmentAction, audit: Audit) -> "_Reach":
+        """Which of the audit's standards the user may do ``action`` on: all, only those assigned
+        to them, or none (from their role and the audit; no query beyond the role's)."""
         role = audit_policy.dossier_role(user, audit)
         if action == AssessmentAction.ASSIGN and (
             role == Membership.Role.CONTRIBUTOR or audit.is_application
         ):  # an application is its applicant's own work
-            return assessments.none()
+            return _Reach.NONE
         if role == Membership.Role.CONTRIBUTOR:
-            reach = assessments.filter(assignees=user)
+            reach = _Reach.ASSIGNED
         elif role == Membership.Role.COORDINATOR or (
             action == AssessmentAction.VIEW and audit_policy.can(user, AuditAction.VIEW, audit)
         ):
-            reach = assessments
+            reach = _Reach.ALL
         else:
-            return assessments.none()
+            return _Reach.NONE
         if action != AssessmentAction.VIEW and audit.is_sealed:
-            return assessments.none()
+            return _Reach.NONE
         return reach
 
     def reaches_every_standard(self, user: Any, audit: Audit) -> bool:
@@ -286,9 +303,16 @@ class AssessmentPolicy:
         )
 
     def can(self, user: Any, action: AssessmentAction, assessment: StandardAssessment) -> bool:
-        return (
-            self.assessments_for(user, action, assessment.audit).filter(pk=assessment.pk).exists()
-        )
+        """The rules of ``assessments_for`` on one standard. Someone who reaches every standard
+        of its audit is answered without a query (the standard is one of its audit's); only a
+        contributor's reach, the standards assigned to them, is asked of the database."""
+        audit = assessment.audit
+        reach = self._reach(user, action, audit)
+        if reach == _Reach.NONE or assessment.pk is None:
+            return False
+        if reach == _Reach.ALL:
+            return assessment.institution_id == audit.institution_id
+        return self.assessments_for(user, action, audit).filter(pk=assessment.pk).exists()
 
     def events_for(
         self,
