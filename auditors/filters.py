@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from auditors.forms import european_countries
-from rescue.lists import ListFilterSet
+from rescue.lists import ListFilterSet, PlainSelect
 from standards.choices import Component
 
 
@@ -23,18 +23,28 @@ class AuditorPoolFilter(ListFilterSet):
         method="qualified",
         label=_("Qualified for"),
         empty_label=_("Any component"),
+        widget=PlainSelect,
     )
     language = django_filters.ChoiceFilter(
-        choices=settings.LANGUAGES, method="speaks", label=_("Language"), empty_label=_("Any")
+        choices=settings.LANGUAGES,
+        method="speaks",
+        label=_("Language"),
+        empty_label=_("Any"),
+        widget=PlainSelect,
     )
     country = django_filters.ChoiceFilter(
-        choices=european_countries, method="audits_in", label=_("Country"), empty_label=_("Any")
+        choices=european_countries,
+        method="audits_in",
+        label=_("Country"),
+        empty_label=_("Any"),
+        widget=PlainSelect,
     )
     ordering = django_filters.OrderingFilter(
         fields=(("email", "email"), ("last_name", "name")),
         field_labels={"email": _("E-mail address"), "last_name": _("Family name")},
         label=_("Sort by"),
         empty_label=_("E-mail address"),
+        widget=PlainSelect,
     )
 
     class Meta:

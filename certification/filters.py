@@ -91,7 +91,10 @@ class AppealListFilter(ListFilterSet):
     """The ERNST admins' list of appeals (open ones first, by the view's ordering)."""
 
     state = django_filters.ChoiceFilter(
-        choices=Appeal.State.choices, label=_("State"), empty_label=_("Any state")
+        choices=Appeal.State.choices,
+        label=_("State"),
+        empty_label=_("Any state"),
+        widget=PlainSelect,
     )
 
     class Meta:

@@ -35,6 +35,7 @@ class InstitutionListFilter(ListFilterSet):
         field_labels={"name": _("Name"), "created_at": _("Created")},
         label=_("Sort by"),
         empty_label=_("Name (A to Z)"),
+        widget=PlainSelect,
     )
 
     class Meta:
