@@ -274,9 +274,10 @@ class AssessmentPolicy:
         return assessments
 
     @staticmethod
-    def _reach(user: Any, action: AssessmentAction, audit: Audit) -> "_Reach":
+    def _reach(user: Any, action: AssessmentAction, audit: Audit) -> _Reach:
         """Which of the audit's standards the user may do ``action`` on: all, only those assigned
-        to them, or none (from their role and the audit; no query beyond the role's)."""
+        to them, or none; from their role and their access to the audit, both remembered for the
+        request, and the audit's state: no query of the standards."""
         role = audit_policy.dossier_role(user, audit)
         if action == AssessmentAction.ASSIGN and (
             role == Membership.Role.CONTRIBUTOR or audit.is_application

@@ -109,10 +109,12 @@ def postgresql_options(database: dict[str, Any]) -> dict[str, Any]:
       in milliseconds; on a platform-sized database PostgreSQL's estimates for a few of them pass
       the JIT threshold, and compiling cost 41-74 ms for a query that runs in 2 (bench/pages.py).
     - Prepared statements (``DATABASE_PREPARED_STATEMENTS``): parameters are bound by the server
-      and every statement is prepared on its first run on a connection, so that a persistent
-      connection parses and plans a page's queries once, not on every request: PostgreSQL spent
-      about 1 ms planning a query that then ran in 0.15 (the audit lists); the pages took 5-13 %
-      less (bench/pages.py). Turn it off behind a pooler that cannot keep prepared statements
+      and every statement is prepared on its first run on a connection: a persistent connection
+      parses a page's queries once, and plans them no more once PostgreSQL keeps a generic plan
+      (after five runs, when it is no costlier than the custom ones). PostgreSQL spent about 1 ms
+      planning a query that then ran in 0.15 (the audit lists); with it, the pages took
+      0.92 of the time, median of 29 (0.81-1.04; bench/pages.py, on and off interleaved).
+      Turn it off behind a pooler that cannot keep prepared statements
       (PgBouncer before 1.21, or without ``max_prepared_statements``)."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         options = database.setdefault("OPTIONS", {})
