@@ -301,11 +301,6 @@ class AuditEvent(TenantOwnedModel):
     class Meta(TenantOwnedModel.Meta):
         ordering = ["-created_at", "-pk"]
 
-    @property
-    def action_label(self) -> str:
-        """``get_action_display()`` without translating every choice (for lists of events)."""
-        return str(self.Action(self.action).label)
-
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.object_label}"
 

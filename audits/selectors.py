@@ -166,7 +166,7 @@ def assessment_summary_list(
         .defer(*(_LONG_TEXTS[1:] if narratives else _LONG_TEXTS))
         .order_by("standard__order")
     )
-    counts = _file_counts(audit=audit, assessments=assessments)
+    counts = _file_counts(institution_id=audit.institution_id, assessments=assessments)
     people: dict[int, list[str]] = {}
     assigned = (
         StandardAssessment.assignees.through.objects.filter(standardassessment__in=assessments)
@@ -181,19 +181,19 @@ def assessment_summary_list(
 
 
 def _file_counts(
-    *, audit: Audit, assessments: QuerySet[StandardAssessment]
+    *, institution_id: int, assessments: QuerySet[StandardAssessment]
 ) -> dict[int, tuple[int, int]]:
     """Each assessment's live files and, of those, the ones whose current revision is flagged
     for personal data, in one query grouped by the assessment alone. The flagged revisions are
     read from their own index (``revision_flagged``): a dossier of 2,000 files has a handful, and
     the count never joins every link to its revision, nor sorts the assessments' wide rows."""
     flagged = (
-        EvidenceRevision.objects.for_institution(audit.institution_id)
+        EvidenceRevision.objects.for_institution(institution_id)
         .filter(revision_flagged_q())
         .values("pk")
     )
     rows = (
-        EvidenceLink.objects.for_institution(audit.institution_id)
+        EvidenceLink.objects.for_institution(institution_id)
         .filter(assessment__in=assessments.values("pk"), evidence__deleted_at__isnull=True)
         .values("assessment_id")
         .annotate(
@@ -209,16 +209,13 @@ def assessment_summary(*, assessment: StandardAssessment) -> AssessmentSummary:
     """One standard with its live files and those flagged counted in one query, for its own
     page: its readiness without loading its files (the page shows them a page at a time,
     ``assessment_live_files``)."""
-    live = Q(evidence__deleted_at__isnull=True)
-    counts = (
-        EvidenceLink.objects.for_institution(assessment.institution_id)
-        .filter(assessment=assessment)
-        .aggregate(
-            live=Count("pk", filter=live),
-            flagged=Count("pk", filter=live & revision_flagged_q("evidence__current_revision__")),
-        )
+    counts = _file_counts(
+        institution_id=assessment.institution_id,
+        assessments=StandardAssessment.objects.for_institution(assessment.institution_id).filter(
+            pk=assessment.pk
+        ),
     )
-    return AssessmentSummary(assessment, counts["live"], counts["flagged"])
+    return AssessmentSummary(assessment, *counts.get(assessment.pk, (0, 0)))
 
 
 def assessment_live_files(*, assessment: StandardAssessment) -> QuerySet[EvidenceFile]:

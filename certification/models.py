@@ -293,10 +293,6 @@ class CertificateEvent(TenantOwnedModel):
     def __str__(self) -> str:
         return f"{self.certificate_id}: {self.action}"
 
-    @property
-    def action_label(self) -> str:
-        return str(self.Action(self.action).label)
-
 
 # --- Appeals ----------------------------------------------------------------------------------
 
