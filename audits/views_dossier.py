@@ -265,9 +265,12 @@ def standard_page(
     files = assessment_live_files(assessment=assessment)
     files_page = Paginator(files, FILES_PER_PAGE).get_page(request.GET.get("page"))
     shown = list(files_page.object_list)
-    changeable = set(
-        changeable_files.filter(pk__in=[f.pk for f in shown]).values_list("pk", flat=True)
-    )
+    if evidence_policy.changes_every_file(user, audit):
+        changeable = {f.pk for f in shown if f.audit_id == audit.pk}
+    else:
+        changeable = set(
+            changeable_files.filter(pk__in=[f.pk for f in shown]).values_list("pk", flat=True)
+        )
     revisions: dict[int, list[EvidenceRevision]] = {}
     for revision in EvidenceRevision.objects.for_institution(audit.institution_id).filter(
         evidence__in=[f.pk for f in shown]

@@ -33,8 +33,8 @@ class EvidencePolicy:
         assessment_action = (
             AssessmentAction.VIEW if action == EvidenceAction.VIEW else AssessmentAction.EDIT
         )
-        reachable = assessment_policy.assessments_for(user, assessment_action, audit)
         if audit_policy.dossier_role(user, audit) == Membership.Role.CONTRIBUTOR:
+            reachable = assessment_policy.assessments_for(user, assessment_action, audit)
             if action == EvidenceAction.VIEW:
                 return files.filter(
                     Q(links__assessment__in=reachable.values("pk")) | Q(created_by=user)
@@ -51,7 +51,19 @@ class EvidencePolicy:
                 .exclude(links__assessment__in=others.values("pk"))
                 .distinct()
             )
-        return files if reachable.exists() else files.none()
+        # Anyone else reaches every standard of the audit or none (assessment_policy._reach).
+        return (
+            files
+            if assessment_policy.reaches_every_standard(user, audit, assessment_action)
+            else files.none()
+        )
+
+    def changes_every_file(self, user: Any, audit: Audit) -> bool:
+        """Whether ``files_for(user, CHANGE, audit)`` is every live file of the audit: whoever
+        may edit every standard of it (a coordinator, while it is open; a contributor edits only
+        their own). Answered without a query, so that a page need not ask which of its files
+        the user may change."""
+        return assessment_policy.reaches_every_standard(user, audit, AssessmentAction.EDIT)
 
     def get_or_404(
         self, user: Any, action: EvidenceAction, audit: Audit, evidence_id: int

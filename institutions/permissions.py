@@ -133,6 +133,7 @@ class InstitutionPolicy:
             lambda: (
                 Membership.objects.filter(user=user, institution_id=institution_id)
                 .values_list("role", flat=True)
+                .order_by("pk")  # one row at most; the default order would join two tables
                 .first()
             ),
         )
