@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from certification.models import Appeal, Certificate, Scheme
+from institutions.models import Institution
 from rescue.lists import CountryChoices, ListFilterSet, PlainSelect
 from standards.choices import InterventionLevel, Setting
 
@@ -76,11 +77,18 @@ class RegisterFilter(filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(institution__name__icontains=value, holder__isnull=True)
-            | Q(holder_name__icontains=value)
-            | Q(number__icontains=value)
-        )
+        # An institution's certificate by the institution's name, a person's by their name, any
+        # by its number: the certificates' own columns in one query, the institution's name in
+        # another, joined by UNION ALL. On PostgreSQL each is read from a trigram index (migration
+        # 0005); one OR across the join would test every certificate.
+        own = Certificate.unscoped.filter(
+            Q(holder_name__icontains=value) | Q(number__icontains=value)
+        ).values("pk")
+        by_institution = Certificate.unscoped.filter(
+            holder__isnull=True,
+            institution__in=Institution.objects.filter(name__icontains=value).values("pk"),
+        ).values("pk")
+        return queryset.filter(pk__in=own.order_by().union(by_institution.order_by(), all=True))
 
 
 class RegisterListFilter(RegisterFilter, ListFilterSet):

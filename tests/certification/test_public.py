@@ -23,6 +23,7 @@ from django.utils import dateformat, timezone
 from accounts.models import User
 from audits.models import Audit, StandardAssessment
 from certification.models import Certificate, CertificateEvent, Decision
+from certification.selectors import register_list
 from certification.services import certificate_change, certificate_issue, certificates_expire
 from institutions.models import Institution
 from standards.choices import InterventionLevel, Setting
@@ -234,6 +235,70 @@ def test_search_and_filters(
     answer = client.get(API_REGISTER, params)
     assert answer.status_code == 200
     assert listed_by_api(answer) == register.named(*expected)
+
+
+@pytest.fixture
+def listed_person(register: Register) -> Certificate:
+    """The register's certificate of competences, listed with its holder's consent: a person
+    who works at Hospital A, whose own name holds "Hospital" too."""
+    Certificate.unscoped.filter(pk=register.competences.pk).update(
+        holder=register.world.users["peer_supporter_a"],
+        holder_name="Ana Hospitalet Ruiz",
+        register_consent_at=timezone.now(),
+    )
+    return register.competences
+
+
+SEARCHES = ["hospital a", "Hospital", "ruiz", "hospitalet", "linde", "-TRA-", "rescue", "zz"]
+
+
+@pytest.mark.parametrize("term", SEARCHES)
+def test_the_search_finds_what_its_three_paths_find_together(
+    register: Register, listed_person: Certificate, term: str
+) -> None:
+    # The institution's name (for an institution's certificate only), the holder's name or the
+    # number: the same certificates as the plain OR across the institution join.
+    expected = register_list().filter(
+        models.Q(institution__name__icontains=term, holder__isnull=True)
+        | models.Q(holder_name__icontains=term)
+        | models.Q(number__icontains=term)
+    )
+    assert set(register_list({"q": term})) == set(expected)
+
+
+def test_a_person_is_found_by_their_name_never_by_where_they_work(
+    register: Register, listed_person: Certificate, client: Client
+) -> None:
+    person = listed_person.number
+    assert listed_by_api(client.get(API_REGISTER, {"q": "hospital a"})) == {register.active.number}
+    assert listed_by_api(client.get(API_REGISTER, {"q": "RUIZ"})) == {person}
+    assert listed_by_api(client.get(API_REGISTER, {"q": "hospital"})) == {
+        register.active.number,
+        person,
+    }
+    assert listed_on_page(client.get(reverse("public:register"), {"q": "ruiz"})) == {person}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes: PostgreSQL")
+@pytest.mark.parametrize(
+    ("searched", "index"),
+    [
+        (lambda: register_list({"q": "ruiz"}), "certificate_holder_name_trgm"),
+        (lambda: register_list({"q": "ruiz"}), "certificate_number_trgm"),
+        # The institutions the search's third path asks for.
+        (lambda: Institution.objects.filter(name__icontains="linde"), "institution_name_trgm"),
+    ],
+)
+def test_the_search_can_read_each_of_its_columns_from_a_trigram_index(
+    register: Register, searched: Callable[[], models.QuerySet[Any]], index: str
+) -> None:
+    # A handful of rows are read faster without an index: the planner is told to read tables
+    # only through a bitmap of an index's matches, so that the plan shows whether an index fits
+    # the search's expressions at all.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    assert f"Bitmap Index Scan on {index}" in searched().explain()
 
 
 def test_a_filter_outside_its_choices_is_said_and_refused(
