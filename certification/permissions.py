@@ -24,27 +24,46 @@ def _coordinating(user: Any) -> QuerySet[Membership, Any]:
     )
 
 
+def _reached(user: Any) -> tuple[bool, Q | None]:
+    """Whether ``user`` reaches any certificate, and the condition on them (None: every one)."""
+    if not user.is_authenticated or not user.is_active:
+        return False, None
+    if is_platform_admin(user):
+        return True, None
+    return True, Q(institution_id__in=_coordinating(user), holder__isnull=True) | Q(holder=user)
+
+
 def certificates_for(user: Any) -> QuerySet[Certificate]:
     """Every certificate for ERNST admins; an institution's for its coordinators; a person's
     certificate of competences for that person only (it is theirs, wherever they work)."""
     # Across institutions on purpose: narrowed below to what the user reaches.
     certificates = Certificate.unscoped.select_related("institution")
-    if not user.is_authenticated or not user.is_active:
+    reaches, condition = _reached(user)
+    if not reaches:
         return certificates.none()
-    if is_platform_admin(user):
+    if condition is None:
         return certificates
+    # The certificates of ``condition``, read as one indexed path for each of its two ways (the
+    # coordinated institutions' certificates, the own ones), their ids put together: the OR
+    # itself would test every certificate of the platform.
+    institutions = Certificate.unscoped.filter(
+        institution_id__in=_coordinating(user), holder__isnull=True
+    )
+    own = Certificate.unscoped.filter(holder=user)
     return certificates.filter(
-        Q(institution_id__in=_coordinating(user), holder__isnull=True) | Q(holder=user)
+        pk__in=institutions.order_by().values("pk").union(own.order_by().values("pk"), all=True)
     )
 
 
 def certificate_or_404(user: Any, certificate_id: int) -> Certificate:
-    certificate = (
-        certificates_for(user)
-        .select_related("audit", "decision", "catalogue_version", "superseded_by")
-        .filter(pk=certificate_id)
-        .first()
-    )
+    # One certificate, found by its key: ``certificates_for``'s condition tested on that row.
+    reaches, condition = _reached(user)
+    if not reaches:
+        raise Http404("No such certificate.")
+    certificates = Certificate.unscoped.select_related(
+        "institution", "audit", "decision", "catalogue_version", "superseded_by"
+    ).filter(pk=certificate_id)
+    certificate = (certificates if condition is None else certificates.filter(condition)).first()
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
