@@ -77,7 +77,15 @@ def journeys() -> dict[str, Any]:
     return roles
 
 
-def serve(database_url: str, port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def serve(
+    database_url: str,
+    port: int,
+    workers: int,
+    log: Path,
+    application: str = "rescue.wsgi:application",
+) -> subprocess.Popen[bytes]:
+    """gunicorn with production's configuration serving ``application`` (a module of the
+    project, or of ``bench/``), once it answers its health check."""
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "rescue.settings.local",
         "DATABASE_URL": database_url,
@@ -89,7 +97,9 @@ def serve(database_url: str, port: int, workers: int, log: Path) -> subprocess.P
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "rescue.wsgi:application",
+            application,
+            "--pythonpath",
+            str(ROOT / "bench"),
             "--config",
             str(ROOT / "rescue" / "gunicorn_conf.py"),
             "--workers",

@@ -36,6 +36,14 @@ to the reference's median; then how many pages are within 3x.
     .venv/bin/python bench/pages.py --profile "audit list"      # cProfile of one page
     .venv/bin/python bench/pages.py --explain "audit list"      # EXPLAIN ANALYZE its queries
     .venv/bin/python bench/pages.py --sql "CREATE INDEX ..."    # an index to try, before timing
+    .venv/bin/python bench/pages.py --http       # over HTTP, gunicorn with 2 workers
+
+``--http`` measures as a visitor's browser would reach the server: gunicorn with production's
+configuration (``bench/load.py``'s), the project's application and the reference page
+(``bench/pages_wsgi.py``), each page asked with its role's session cookie over one kept-alive
+connection, one request at a time. What a request costs the server before and after the view
+(parsing, the WSGI environment, writing the answer) is then in every page's time, the
+reference's too.
 """
 
 from __future__ import annotations
@@ -153,6 +161,61 @@ def timings(pages: Pages, runs: int) -> dict[str, list[float]]:
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
     return times
+
+
+def http_timings(
+    pages: Pages, runs: int, database_url: str, workers: int, port: int
+) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """As ``timings``, over HTTP: gunicorn with production's configuration and ``workers``
+    workers (``bench/load.py``'s), each page asked with its role's session cookie on one
+    kept-alive connection (so by one worker), the pages in turn; each page's times and size."""
+    import http.client  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import signal  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    import load  # noqa: PLC0415 - bench/load.py
+    from django.conf import settings  # noqa: PLC0415
+
+    def cookie(client: Any) -> str:
+        morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
+        return f"{settings.SESSION_COOKIE_NAME}={morsel.value}" if morsel else ""
+
+    asks = {name: (cookie(client), url) for name, (client, url) in pages.items()}
+    work = Path(tempfile.mkdtemp(prefix="rescue-pages-"))
+    server = load.serve(
+        database_url, port, workers, work / "gunicorn.log", "pages_wsgi:application"
+    )
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    sizes: dict[str, int] = {}
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port)
+
+        def ask(name: str) -> float:
+            session, url = asks[name]
+            start = time.perf_counter()
+            connection.request("GET", url, headers={"Cookie": session} if session else {})
+            answer = connection.getresponse()
+            body = answer.read()
+            elapsed = time.perf_counter() - start
+            if answer.status != 200:
+                raise SystemExit(f"{url} answered {answer.status} over HTTP")
+            sizes[name] = len(body)
+            return elapsed
+
+        # One kept-alive connection is served by one worker throughout: it is warmed first.
+        for _ in range(load.WARM_ROUNDS):
+            for name in pages:
+                ask(name)
+        for _ in range(runs):
+            for name in pages:
+                times[name].append(ask(name))
+        connection.close()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return times, sizes
 
 
 TARGET = 3.0
@@ -327,11 +390,17 @@ def main() -> None:
     parser.add_argument("--profile", metavar="PAGE", help="profile the page named so (a part)")
     parser.add_argument("--queries", metavar="PAGE", help="list the page's queries and times")
     parser.add_argument("--explain", metavar="PAGE", help="EXPLAIN ANALYZE the page's queries")
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="time the pages over HTTP against gunicorn (production's configuration)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers, with --http")
+    parser.add_argument("--port", type=int, default=8766, help="gunicorn's port, with --http")
     args = parser.parse_args()
     setup_django(args.database_url)
     from django.conf import settings  # noqa: PLC0415
     from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
     from django.urls import clear_url_caches  # noqa: PLC0415
 
     from audits.models import Audit  # noqa: PLC0415
@@ -364,18 +433,33 @@ def main() -> None:
             else:
                 action(pages, which)
             return
-    times = timings(pages, args.runs)
-    base = statistics.median(times[next(iter(pages))])
+    sizes: dict[str, int] = {}
+    if args.http:
+        times, sizes = http_timings(pages, args.runs, args.database_url, args.workers, args.port)
+    else:
+        times = timings(pages, args.runs)
     print(
         f"platform: {Audit.unscoped.count():,} audits and applications, "
         f"{EvidenceFile.unscoped.count():,} evidence files; the large dossier "
         f"{world['files']:,} files, its standard page {world['standard_files']} files; "
         f"median and 95th percentile of {args.runs} runs, pages in turn"
+        + (f", over HTTP (gunicorn, {args.workers} workers)" if args.http else "")
     )
+    report(pages, times, sizes)
+
+
+def report(pages: Pages, times: dict[str, list[float]], sizes: dict[str, int]) -> None:
+    """Each page's median, p95, size, query count and ratio; how many are within the target.
+    ``sizes``: the pages' sizes as measured (over HTTP), else each page's size here."""
+    from django.db import connection  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    base = statistics.median(times[next(iter(pages))])
     within = 0
     for name, (asker, url) in pages.items():
         with CaptureQueriesContext(connection) as queries:
-            size = len(asker.get(url).content)
+            content = asker.get(url).content  # with --http, the same page asked here
+        size = sizes.get(name, len(content))
         if not queries:
             raise SystemExit(f"{url} ran no query: a cached answer, not the server's work")
         median = statistics.median(times[name])
