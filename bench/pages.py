@@ -37,6 +37,7 @@ to the reference's median; then how many pages are within 3x.
     .venv/bin/python bench/pages.py --explain "audit list"      # EXPLAIN ANALYZE its queries
     .venv/bin/python bench/pages.py --sql "CREATE INDEX ..."    # an index to try, before timing
     .venv/bin/python bench/pages.py --http       # over HTTP, gunicorn with 2 workers
+    .venv/bin/python bench/pages.py --split      # each page's time: SQL, templates, the rest
 
 ``--http`` measures as a visitor's browser would reach the server: gunicorn with production's
 configuration (``bench/load.py``'s), the project's application and the reference page
@@ -124,6 +125,56 @@ def profile(pages: Pages, which: str, runs: int) -> None:
     stats.sort_stats("cumulative").print_stats(r"^(?!.*site-packages)", 40)
     stats.sort_stats("cumulative").print_stats(40)
     stats.sort_stats("tottime").print_stats(30)
+
+
+def split(pages: Pages, runs: int) -> None:
+    """Each page's median time cut in three: in the database driver (``sql``, the queries'
+    execution and fetching), rendering templates less the queries they run (``templates``), and
+    the rest (middleware, view, policy, the ORM building queries and models, forms)."""
+    from django.db import connection  # noqa: PLC0415
+    from django.template.backends.django import Template  # noqa: PLC0415
+
+    spent = {"sql": 0.0, "templates": 0.0}
+    render = Template.render
+    depth = [0]
+
+    def timed_render(self: Any, context: Any = None, request: Any = None) -> Any:
+        depth[0] += 1
+        start, sql = time.perf_counter(), spent["sql"]
+        try:
+            return render(self, context, request)
+        finally:
+            depth[0] -= 1
+            if not depth[0]:  # the outermost template: its own time, less its queries'
+                spent["templates"] += time.perf_counter() - start - (spent["sql"] - sql)
+
+    def timed_sql(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent["sql"] += time.perf_counter() - start
+
+    rows: dict[str, list[tuple[float, float, float]]] = {name: [] for name in pages}
+    Template.render = timed_render  # type: ignore[method-assign]
+    try:
+        with connection.execute_wrapper(timed_sql):
+            for asker, url in pages.values():
+                asker.get(url)
+            for _ in range(runs):
+                for name, (asker, url) in pages.items():
+                    spent["sql"] = spent["templates"] = 0.0
+                    start = time.perf_counter()
+                    asker.get(url)
+                    rows[name].append(
+                        (time.perf_counter() - start, spent["sql"], spent["templates"])
+                    )
+    finally:
+        Template.render = render  # type: ignore[method-assign]
+    print(f"{'page':52} {'total':>7} {'sql':>6} {'templates':>9} {'rest':>6}  (ms, medians)")
+    for name, times in rows.items():
+        total, sql, templates = (statistics.median(t[i] for t in times) * 1000 for i in range(3))
+        print(f"{name:52} {total:7.1f} {sql:6.1f} {templates:9.1f} {total - sql - templates:6.1f}")
 
 
 def captured(pages: Pages, which: str) -> list[dict[str, str]]:
@@ -391,6 +442,9 @@ def main() -> None:
     parser.add_argument("--queries", metavar="PAGE", help="list the page's queries and times")
     parser.add_argument("--explain", metavar="PAGE", help="EXPLAIN ANALYZE the page's queries")
     parser.add_argument(
+        "--split", action="store_true", help="each page's time: SQL, templates and the rest"
+    )
+    parser.add_argument(
         "--http",
         action="store_true",
         help="time the pages over HTTP against gunicorn (production's configuration)",
@@ -433,6 +487,9 @@ def main() -> None:
             else:
                 action(pages, which)
             return
+    if args.split:
+        split(pages, args.runs)
+        return
     sizes: dict[str, int] = {}
     if args.http:
         times, sizes = http_timings(pages, args.runs, args.database_url, args.workers, args.port)
