@@ -5,7 +5,7 @@ from django.db import models
 from django_countries.fields import CountryField
 
 from institutions.models import Institution
-from rescue.choices import ChoiceLabels
+from rescue.choices import ChoiceLabels, country_name
 from standards.choices import Component
 
 
@@ -25,6 +25,10 @@ class AuditorProfile(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"Auditor profile of {self.user}"
+
+    @property
+    def country_names(self) -> list[str]:
+        return [country_name(country.code) for country in self.countries]
 
     @property
     def language_names(self) -> list[str]:

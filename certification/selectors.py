@@ -117,7 +117,7 @@ def public_certificate(certificate: Certificate, *, today: date | None = None) -
         # A person's certificate publishes their name, country and validity, not where they work.
         institution_name="" if certificate.holder_name else institution.name,
         country=institution.country.code,
-        country_name=str(institution.country.name),
+        country_name=institution.country_name,
         issued_on=certificate.issued_on,
         expires_on=certificate.expires_on,
         status=status,

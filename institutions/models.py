@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from institutions.tenancy import TenantOwnedModel
-from rescue.choices import ChoiceLabels
+from rescue.choices import ChoiceLabels, country_name
 from standards.choices import Setting
 
 
@@ -35,6 +35,11 @@ class Institution(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language (``rescue.choices.country_name``)."""
+        return country_name(self.country.code)
 
 
 class Membership(ChoiceLabels, models.Model):
