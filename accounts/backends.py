@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Permission
 
+from rescue.queries import any_of
+
 
 class ModelBackend(DjangoModelBackend):
     """Django's model backend, reading a user's permissions (their own and their groups') in one
@@ -20,9 +22,9 @@ class ModelBackend(DjangoModelBackend):
                 perms = Permission.objects.all()
             else:
                 # What Django's _get_user_permissions and _get_group_permissions read.
-                own = user_obj.user_permissions.order_by().values("pk")
-                of_groups = Permission.objects.filter(group__user=user_obj).order_by().values("pk")
-                perms = Permission.objects.filter(pk__in=own.union(of_groups, all=True))
+                own = user_obj.user_permissions.values("pk")
+                of_groups = Permission.objects.filter(group__user=user_obj).values("pk")
+                perms = any_of(Permission.objects.all(), own, of_groups)
             rows = perms.values_list("content_type__app_label", "codename").order_by()
             user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
         return user_obj._perm_cache

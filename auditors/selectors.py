@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.permissions import PERM_ACT_AS_AUDITOR
 from auditors.models import ConflictOfInterest
 from audits.models import Audit
+from rescue.queries import any_of
 from reviews.models import AuditorAssignment
 from reviews.selectors import OPEN_REVIEW
 
@@ -30,7 +31,7 @@ def auditor_pool() -> QuerySet[User]:
         "user_id"
     )
     return (
-        User.objects.filter(pk__in=through_group.union(directly, all=True), is_active=True)
+        any_of(User.objects.filter(is_active=True), through_group, directly)
         .select_related("auditor_profile")
         .prefetch_related(
             Prefetch(

@@ -28,6 +28,7 @@ from institutions.permissions import institution_policy
 from institutions.permissions import role_key as _role_key
 from institutions.selectors import dossier_institution_ids
 from rescue.memo import memoized, remember
+from rescue.queries import any_of
 
 PERM_VIEW_ALL_AUDITS = "audits.view_all_audits"
 PERM_REVIEW_AUDIT = "audits.review_audit"
@@ -126,8 +127,7 @@ class AuditPolicy:
                     applicant__isnull=False
                 )
             )
-        first, *rest = (path.order_by().values("pk") for path in paths)
-        return audits.filter(pk__in=first.union(*rest, all=True))
+        return any_of(audits, *(path.values("pk") for path in paths))
 
     def _drafts_for(
         self, user: Any, action: AuditAction, audits: QuerySet[Audit]

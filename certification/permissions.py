@@ -8,6 +8,8 @@ Appeals follow the same reach: every one for ERNST admins, an institution's for 
 (``certification.appeals`` says who lodges and who may handle which).
 """
 
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,6 +18,7 @@ from django.http import Http404
 from accounts.permissions import is_platform_admin
 from certification.models import Appeal, AppealFile, Certificate
 from institutions.models import Membership
+from rescue.queries import any_of
 
 
 def _coordinating(user: Any) -> QuerySet[Membership, Any]:
@@ -24,13 +27,14 @@ def _coordinating(user: Any) -> QuerySet[Membership, Any]:
     )
 
 
-def _reached(user: Any) -> tuple[bool, Q | None]:
-    """Whether ``user`` reaches any certificate, and the condition on them (None: every one)."""
+def _ways(user: Any) -> list[Q] | None:
+    """The ways ``user`` reaches certificates: None for every one (ERNST admins), no way at all
+    for someone signed out; an institution's for its coordinators, a person's for that person."""
     if not user.is_authenticated or not user.is_active:
-        return False, None
+        return []
     if is_platform_admin(user):
-        return True, None
-    return True, Q(institution_id__in=_coordinating(user), holder__isnull=True) | Q(holder=user)
+        return None
+    return [Q(institution_id__in=_coordinating(user), holder__isnull=True), Q(holder=user)]
 
 
 def certificates_for(user: Any) -> QuerySet[Certificate]:
@@ -38,32 +42,25 @@ def certificates_for(user: Any) -> QuerySet[Certificate]:
     certificate of competences for that person only (it is theirs, wherever they work)."""
     # Across institutions on purpose: narrowed below to what the user reaches.
     certificates = Certificate.unscoped.select_related("institution")
-    reaches, condition = _reached(user)
-    if not reaches:
-        return certificates.none()
-    if condition is None:
+    ways = _ways(user)
+    if ways is None:
         return certificates
-    # The certificates of ``condition``, read as one indexed path for each of its two ways (the
-    # coordinated institutions' certificates, the own ones), their ids put together: the OR
-    # itself would test every certificate of the platform.
-    institutions = Certificate.unscoped.filter(
-        institution_id__in=_coordinating(user), holder__isnull=True
-    )
-    own = Certificate.unscoped.filter(holder=user)
-    return certificates.filter(
-        pk__in=institutions.order_by().values("pk").union(own.order_by().values("pk"), all=True)
-    )
+    if not ways:
+        return certificates.none()
+    return any_of(certificates, *(Certificate.unscoped.filter(way).values("pk") for way in ways))
 
 
 def certificate_or_404(user: Any, certificate_id: int) -> Certificate:
-    # One certificate, found by its key: ``certificates_for``'s condition tested on that row.
-    reaches, condition = _reached(user)
-    if not reaches:
-        raise Http404("No such certificate.")
+    # One certificate, read by its key, then held to the same ways as ``certificates_for``.
+    ways = _ways(user)
     certificates = Certificate.unscoped.select_related(
         "institution", "audit", "decision", "catalogue_version", "superseded_by"
     ).filter(pk=certificate_id)
-    certificate = (certificates if condition is None else certificates.filter(condition)).first()
+    if ways == []:
+        raise Http404("No such certificate.")
+    if ways is not None:
+        certificates = certificates.filter(reduce(operator.or_, ways))
+    certificate = certificates.first()
     if certificate is None:
         raise Http404("No such certificate.")
     return certificate
